@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include "pmemvp/tlm/log.h"
+
+#include <cstdint>
+#include <string>
+
+namespace pmemvp::backend {
+
+// The options of QEMU's memory-backend-file that apply to a simulator.
+struct file_backend_options {
+    std::string id;
+    std::string mem_path;       // a file (created if missing) or a directory (unlinked temp file)
+    std::uint64_t size = 0;     // required, a page multiple
+    bool share = false;         // MAP_SHARED (writes reach the file) or MAP_PRIVATE
+    bool pmem = false;          // with share: ask for MAP_SYNC
+    bool readonly = false;      // open O_RDONLY, refuse every write
+    std::uint64_t align = 0;    // 0 = page size; power of two, page multiple
+    std::uint64_t offset = 0;   // where in the file the mapping starts; page multiple
+    bool prealloc = false;      // populate every page at start
+    bool discard_data = false;  // drop the content at exit instead of syncing it
+
+    // Parses "id=m0,mem-path=f,size=64M,..." (the part after "memory-backend-file,").
+    // Throws config_error naming the option, the value and the fix.
+    static file_backend_options parse(const std::string& keyvals);
+};
+
+// How data written through the mapping is made durable on the host.
+enum class sync_mode {
+    map_sync, // MAP_SYNC mapping of a DAX file: CPU cache-line flushes are enough
+    msync,    // page-cache mapping: msync/fdatasync write it to the file system
+    none,     // private or read-only mapping: nothing of the guest's ever reaches the file
+};
+const char* to_string(sync_mode mode);
+
+// A host file mapped into the simulator's address space, with QEMU's memory-backend-file rules:
+// an empty file is extended, a non-empty one is never truncated or shrunk, a read-only one is
+// never written. Clean shutdown (destruction) syncs everything unless discard-data is set.
+class file_backend {
+public:
+    explicit file_backend(const file_backend_options& options); // throws config_error
+    ~file_backend();
+    file_backend(const file_backend&) = delete;
+    file_backend& operator=(const file_backend&) = delete;
+
+    const file_backend_options& options() const { return options_; }
+    const std::string& id() const { return options_.id; }
+    const std::string& path() const { return path_; }
+    unsigned char* data() const { return data_; }
+    std::uint64_t size() const { return options_.size; }
+    bool writable() const { return !options_.readonly; }
+    sync_mode mode() const { return mode_; }
+
+    // Makes [offset, offset+length) of the mapping durable in the host file before returning.
+    void persist(std::uint64_t offset, std::uint64_t length);
+    // Makes the whole mapping and the file's metadata durable.
+    void sync();
+
+    std::uint64_t persist_calls() const { return persist_calls_; }
+    std::uint64_t sync_calls() const { return sync_calls_; }
+
+private:
+    void open_file();
+    void check_and_size_file();
+    void map_file();
+    void populate();
+
+    file_backend_options options_;
+    logger log_;
+    std::string path_;
+    int fd_ = -1;
+    void* reservation_ = nullptr;
+    std::uint64_t reservation_size_ = 0;
+    unsigned char* data_ = nullptr;
+    sync_mode mode_ = sync_mode::none;
+    std::uint64_t page_size_;
+    std::uint64_t persist_calls_ = 0;
+    std::uint64_t sync_calls_ = 0;
+};
+
+} // namespace pmemvp::backend

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include "pmemvp/tlm/log.h"
+
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+namespace pmemvp {
+
+// A TLM target over a block of host memory (a mapped backing file, RAM, ROM). It grants DMI
+// with its access latencies filled in, so initiators on the fast path time accesses exactly as
+// b_transport would. It does not own the storage.
+class memory_target : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<memory_target> socket;
+
+    memory_target(const sc_core::sc_module_name& name, unsigned char* data, std::uint64_t size,
+                  bool writable, sc_core::sc_time read_latency = sc_core::SC_ZERO_TIME,
+                  sc_core::sc_time write_latency = sc_core::SC_ZERO_TIME);
+
+    std::uint64_t size() const { return size_; }
+    unsigned char* data() const { return data_; }
+    bool writable() const { return writable_; }
+    void set_latencies(const sc_core::sc_time& read, const sc_core::sc_time& write);
+
+    // Withdraws every DMI pointer into this memory (remap, power failure, reset of a region).
+    void invalidate_dmi();
+
+private:
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+    unsigned transport_dbg(tlm::tlm_generic_payload& gp);
+    // Checks range, streaming width and write permission; copies on success.
+    tlm::tlm_response_status access(tlm::tlm_generic_payload& gp);
+
+    logger log_;
+    unsigned char* data_;
+    std::uint64_t size_;
+    bool writable_;
+    sc_core::sc_time read_latency_;
+    sc_core::sc_time write_latency_;
+};
+
+} // namespace pmemvp

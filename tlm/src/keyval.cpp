@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pmemvp/util/keyval.h"
+
+#include "pmemvp/util/config_error.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+namespace pmemvp::util {
+
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+    if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])))
+        return std::nullopt;
+    std::size_t used = 0;
+    unsigned long long value = 0;
+    try {
+        value = std::stoull(text, &used, 0);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    std::string suffix = text.substr(used);
+    if (suffix.size() == 2 && (suffix[1] == 'B' || suffix[1] == 'b'))
+        suffix.pop_back(); // "64MB" reads as "64M"
+    unsigned shift = 0;
+    if (suffix.size() == 1) {
+        switch (std::toupper(static_cast<unsigned char>(suffix[0]))) {
+        case 'K': shift = 10; break;
+        case 'M': shift = 20; break;
+        case 'G': shift = 30; break;
+        case 'T': shift = 40; break;
+        default: return std::nullopt;
+        }
+    } else if (!suffix.empty()) {
+        return std::nullopt;
+    }
+    if (shift && value > (~0ull >> shift))
+        return std::nullopt; // overflow
+    return static_cast<std::uint64_t>(value) << shift;
+}
+
+std::optional<bool> parse_bool(const std::string& text) {
+    std::string t = text;
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (t == "on" || t == "yes" || t == "true" || t == "1")
+        return true;
+    if (t == "off" || t == "no" || t == "false" || t == "0")
+        return false;
+    return std::nullopt;
+}
+
+std::string hex(std::uint64_t value) {
+    std::ostringstream os;
+    os << "0x" << std::hex << value;
+    return os.str();
+}
+
+keyval_list::keyval_list(std::string what, const std::string& text, bool has_head)
+    : what_(std::move(what)) {
+    std::size_t pos = 0;
+    bool first = true;
+    while (pos <= text.size()) {
+        std::size_t comma = text.find(',', pos);
+        if (comma == std::string::npos)
+            comma = text.size();
+        std::string item = text.substr(pos, comma - pos);
+        pos = comma + 1;
+        if (first && has_head) {
+            first = false;
+            if (item.find('=') == std::string::npos) {
+                head_ = item;
+                continue;
+            }
+        }
+        first = false;
+        if (item.empty())
+            throw config_error(what_ + ": empty item in '" + text +
+                               "'; write key=value pairs separated by single commas");
+        std::size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw config_error(what_ + ": '" + item + "' is not key=value (in '" + text + "')");
+        std::string key = item.substr(0, eq);
+        for (const auto& kv : items_)
+            if (kv.first == key)
+                throw config_error(what_ + ": option '" + key + "' is given twice in '" + text +
+                                   "'; keep one");
+        items_.emplace_back(key, item.substr(eq + 1));
+    }
+    taken_.assign(items_.size(), false);
+}
+
+bool keyval_list::has(const std::string& key) const {
+    return std::any_of(items_.begin(), items_.end(), [&](const auto& kv) { return kv.first == key; });
+}
+
+std::optional<std::string> keyval_list::take(const std::string& key) {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        if (items_[i].first == key) {
+            taken_[i] = true;
+            return items_[i].second;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> keyval_list::take_string(const std::string& key) { return take(key); }
+
+std::optional<std::uint64_t> keyval_list::take_size(const std::string& key) {
+    auto text = take(key);
+    if (!text)
+        return std::nullopt;
+    auto value = parse_size(*text);
+    if (!value)
+        throw config_error(what_ + ": option '" + key + "' value '" + *text +
+                           "' is not a size; use a number with an optional K, M, G or T suffix, "
+                           "e.g. " + key + "=256M");
+    return value;
+}
+
+std::optional<bool> keyval_list::take_bool(const std::string& key) {
+    auto text = take(key);
+    if (!text)
+        return std::nullopt;
+    auto value = parse_bool(*text);
+    if (!value)
+        throw config_error(what_ + ": option '" + key + "' value '" + *text +
+                           "' is not on or off; write " + key + "=on or " + key + "=off");
+    return value;
+}
+
+void keyval_list::finish(const std::vector<std::string>& accepted) const {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        if (taken_[i])
+            continue;
+        std::string list;
+        for (const auto& a : accepted)
+            list += (list.empty() ? "" : ", ") + a;
+        throw config_error(what_ + ": unknown option '" + items_[i].first + "'; accepted: " + list);
+    }
+}
+
+} // namespace pmemvp::util

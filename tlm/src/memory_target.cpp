@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pmemvp/tlm/memory_target.h"
+
+#include <cstring>
+
+namespace pmemvp {
+
+memory_target::memory_target(const sc_core::sc_module_name& name, unsigned char* data,
+                             std::uint64_t size, bool writable, sc_core::sc_time read_latency,
+                             sc_core::sc_time write_latency)
+    : sc_module(name), socket("socket"), log_(this->name()), data_(data), size_(size),
+      writable_(writable), read_latency_(read_latency), write_latency_(write_latency) {
+    socket.register_b_transport(this, &memory_target::b_transport);
+    socket.register_get_direct_mem_ptr(this, &memory_target::get_direct_mem_ptr);
+    socket.register_transport_dbg(this, &memory_target::transport_dbg);
+}
+
+void memory_target::set_latencies(const sc_core::sc_time& read, const sc_core::sc_time& write) {
+    read_latency_ = read;
+    write_latency_ = write;
+    invalidate_dmi(); // granted DMI regions carry the old latencies
+}
+
+void memory_target::invalidate_dmi() { socket->invalidate_direct_mem_ptr(0, size_ - 1); }
+
+tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
+    const std::uint64_t addr = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    if (addr >= size_ || len > size_ - addr)
+        return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    if (gp.get_streaming_width() < len)
+        return tlm::TLM_BURST_ERROR_RESPONSE;
+    unsigned char* mem = data_ + addr;
+    unsigned char* buf = gp.get_data_ptr();
+    const unsigned char* be = gp.get_byte_enable_ptr();
+    const unsigned be_len = gp.get_byte_enable_length();
+    switch (gp.get_command()) {
+    case tlm::TLM_READ_COMMAND:
+        if (!be) {
+            std::memcpy(buf, mem, len);
+        } else {
+            for (unsigned i = 0; i < len; ++i)
+                if (be[i % be_len] == TLM_BYTE_ENABLED) buf[i] = mem[i];
+        }
+        return tlm::TLM_OK_RESPONSE;
+    case tlm::TLM_WRITE_COMMAND:
+        if (!writable_)
+            return tlm::TLM_COMMAND_ERROR_RESPONSE;
+        if (!be) {
+            std::memcpy(mem, buf, len);
+        } else {
+            for (unsigned i = 0; i < len; ++i)
+                if (be[i % be_len] == TLM_BYTE_ENABLED) mem[i] = buf[i];
+        }
+        return tlm::TLM_OK_RESPONSE;
+    default:
+        return tlm::TLM_OK_RESPONSE;
+    }
+}
+
+void memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    gp.set_response_status(access(gp));
+    if (gp.is_write())
+        delay += write_latency_;
+    else if (gp.is_read())
+        delay += read_latency_;
+    gp.set_dmi_allowed(true);
+}
+
+bool memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    dmi.set_dmi_ptr(data_);
+    dmi.set_start_address(0);
+    dmi.set_end_address(size_ - 1);
+    dmi.set_read_latency(dmi.get_read_latency() + read_latency_);
+    dmi.set_write_latency(dmi.get_write_latency() + write_latency_);
+    dmi.set_granted_access(writable_ ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
+                                     : tlm::tlm_dmi::DMI_ACCESS_READ);
+    return writable_ || !gp.is_write();
+}
+
+unsigned memory_target::transport_dbg(tlm::tlm_generic_payload& gp) {
+    const std::uint64_t addr = gp.get_address();
+    if (addr >= size_)
+        return 0;
+    const unsigned len = static_cast<unsigned>(std::min<std::uint64_t>(gp.get_data_length(),
+                                                                       size_ - addr));
+    if (gp.is_write()) {
+        if (!writable_)
+            return 0;
+        std::memcpy(data_ + addr, gp.get_data_ptr(), len);
+    } else if (gp.is_read()) {
+        std::memcpy(gp.get_data_ptr(), data_ + addr, len);
+    }
+    return len;
+}
+
+} // namespace pmemvp
