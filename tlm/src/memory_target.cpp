@@ -4,6 +4,18 @@
 #include <cstring>
 
 namespace pmemvp {
+namespace {
+// Word-sized copies are what CPUs issue; a constant-size memcpy compiles to one move.
+inline void copy(unsigned char* dst, const unsigned char* src, unsigned len) {
+    switch (len) {
+    case 8: std::memcpy(dst, src, 8); return;
+    case 4: std::memcpy(dst, src, 4); return;
+    case 2: std::memcpy(dst, src, 2); return;
+    case 1: *dst = *src; return;
+    default: std::memcpy(dst, src, len); return;
+    }
+}
+} // namespace
 
 memory_target::memory_target(const sc_core::sc_module_name& name, unsigned char* data,
                              std::uint64_t size, bool writable, sc_core::sc_time read_latency,
@@ -37,7 +49,7 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
     switch (gp.get_command()) {
     case tlm::TLM_READ_COMMAND:
         if (!be) {
-            std::memcpy(buf, mem, len);
+            copy(buf, mem, len);
         } else {
             for (unsigned i = 0; i < len; ++i)
                 if (be[i % be_len] == TLM_BYTE_ENABLED) buf[i] = mem[i];
@@ -47,7 +59,7 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
         if (!writable_)
             return tlm::TLM_COMMAND_ERROR_RESPONSE;
         if (!be) {
-            std::memcpy(mem, buf, len);
+            copy(mem, buf, len);
         } else {
             for (unsigned i = 0; i < len; ++i)
                 if (be[i % be_len] == TLM_BYTE_ENABLED) mem[i] = buf[i];
