@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pmemvp/tlm/log.h"
 
+#include <cstdio>
 #include <map>
 #include <systemc>
 
@@ -34,6 +35,25 @@ std::optional<log_level> logger::parse_level(const std::string& text) {
     if (it == names.end())
         return std::nullopt;
     return it->second;
+}
+
+namespace {
+void stderr_handler(const sc_core::sc_report& report, const sc_core::sc_actions& actions) {
+    using namespace sc_core;
+    if (actions & SC_DISPLAY) {
+        const char* what = report.get_severity() == SC_INFO      ? "info"
+                           : report.get_severity() == SC_WARNING ? "warning"
+                                                                 : "error";
+        std::fprintf(stderr, "pmemvp: %s: %s: %s\n", what, report.get_msg_type(), report.get_msg());
+    }
+    sc_report_handler::default_handler(report, actions & ~(SC_DISPLAY | SC_LOG));
+}
+} // namespace
+
+void logger::route_reports_to_stderr() {
+    using namespace sc_core;
+    sc_report_handler::set_handler(&stderr_handler);
+    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
 }
 
 void logger::emit(log_level level, const std::string& message) const {

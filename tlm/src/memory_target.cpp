@@ -21,7 +21,7 @@ memory_target::memory_target(const sc_core::sc_module_name& name, unsigned char*
                              std::uint64_t size, bool writable, sc_core::sc_time read_latency,
                              sc_core::sc_time write_latency)
     : sc_module(name), socket("socket"), log_(this->name()), data_(data), size_(size),
-      writable_(writable), read_latency_(read_latency), write_latency_(write_latency) {
+      writable_(writable), debug_writable_(writable), read_latency_(read_latency), write_latency_(write_latency) {
     socket.register_b_transport(this, &memory_target::b_transport);
     socket.register_get_direct_mem_ptr(this, &memory_target::get_direct_mem_ptr);
     socket.register_transport_dbg(this, &memory_target::transport_dbg);
@@ -97,7 +97,7 @@ unsigned memory_target::transport_dbg(tlm::tlm_generic_payload& gp) {
     const unsigned len = static_cast<unsigned>(std::min<std::uint64_t>(gp.get_data_length(),
                                                                        size_ - addr));
     if (gp.is_write()) {
-        if (!writable_)
+        if (!debug_writable_)
             return 0;
         std::memcpy(data_ + addr, gp.get_data_ptr(), len);
     } else if (gp.is_read()) {

@@ -4,6 +4,7 @@
 #include "pmemvp/util/keyval.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace pmemvp {
 
@@ -64,12 +65,29 @@ void router::b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time&
         log_.info("unmapped ", gp.is_write() ? "write" : "read", " at ", hex(addr), " length ",
                   gp.get_data_length());
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        if (trace_) trace(nullptr, gp, sc_core::sc_time_stamp() + delay);
         return;
     }
     ++m->transactions;
     gp.set_address(addr - m->base);
+    const sc_core::sc_time start = trace_ ? sc_core::sc_time_stamp() + delay : sc_core::SC_ZERO_TIME;
     out[m->port]->b_transport(gp, delay);
     gp.set_address(addr);
+    if (trace_) trace(m, gp, start);
+}
+
+void router::trace(const mapping* m, const tlm::tlm_generic_payload& gp,
+                   const sc_core::sc_time& at) {
+    std::ostream& os = *trace_;
+    os << at.to_seconds() * 1e9 << " ns " << (m ? m->name : std::string("(unmapped)")) << ' '
+       << (gp.is_read() ? 'R' : gp.is_write() ? 'W' : 'I') << ' ' << hex(gp.get_address())
+       << ' ' << gp.get_data_length();
+    if ((gp.is_read() || gp.is_write()) && gp.get_data_ptr() && gp.get_data_length() <= 8) {
+        std::uint64_t v = 0;
+        std::memcpy(&v, gp.get_data_ptr(), gp.get_data_length());
+        os << ' ' << hex(v);
+    }
+    os << ' ' << gp.get_response_string() << '\n';
 }
 
 bool router::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {

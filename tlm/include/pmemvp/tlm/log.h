@@ -37,6 +37,10 @@ public:
     // ("" = all). The longest matching prefix wins.
     static void set_level_for(const std::string& prefix, log_level level);
     static std::optional<log_level> parse_level(const std::string& text);
+    // For executables: SystemC reports go to stderr as "pmemvp: warning: <module>: <text>",
+    // keeping stdout for the guest's own output; SystemC's banner and its "simulation
+    // stopped" note are silenced. Errors still throw.
+    static void route_reports_to_stderr();
 
 private:
     template <typename... Args> static std::string join(const Args&... args) {

@@ -27,6 +27,9 @@ public:
 
     // Withdraws every DMI pointer into this memory (remap, power failure, reset of a region).
     void invalidate_dmi();
+    // Lets debug transport (loaders, debuggers) write a memory the guest cannot: a boot ROM.
+    // Never for a read-only backing file.
+    void allow_debug_writes(bool allow) { debug_writable_ = allow; }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -39,6 +42,7 @@ private:
     unsigned char* data_;
     std::uint64_t size_;
     bool writable_;
+    bool debug_writable_;
     sc_core::sc_time read_latency_;
     sc_core::sc_time write_latency_;
 };

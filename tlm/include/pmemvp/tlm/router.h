@@ -3,6 +3,7 @@
 #include "pmemvp/tlm/log.h"
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -39,6 +40,9 @@ public:
              const std::string& name);
 
     const std::vector<mapping>& mappings() const { return by_port_; }
+    // Logs every b_transport (time, target, command, address, length, data, response) to
+    // `out`; nullptr stops. DMI accesses bypass the router and are not in the log.
+    void set_trace(std::ostream* out) { trace_ = out; }
     std::uint64_t unmapped_accesses() const { return unmapped_; }
 
 private:
@@ -48,12 +52,14 @@ private:
     bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
     unsigned transport_dbg(int id, tlm::tlm_generic_payload& gp);
     void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
+    void trace(const mapping* m, const tlm::tlm_generic_payload& gp, const sc_core::sc_time& at);
 
     logger log_;
     std::vector<mapping> by_port_;       // index = out port
     std::vector<mapping*> by_address_;   // sorted by base
     mapping* last_ = nullptr;            // most recent hit: accesses cluster
     std::uint64_t unmapped_ = 0;
+    std::ostream* trace_ = nullptr;
 };
 
 } // namespace pmemvp

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+// pmemvp: runs a RISC-V guest program on the virt platform.
+#include "options.h"
+#include "stats.h"
+
+#include "pmemvp/util/config_error.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+using namespace pmemvp;
+
+namespace {
+
+int run(const cli::run_options& options) {
+    for (const auto& [module, level] : options.log_levels)
+        logger::set_level_for(module, level);
+    tlm::tlm_global_quantum::instance().set(options.quantum);
+
+    platform::virt_config config = options.platform;
+    std::FILE* serial_file = nullptr;
+    if (options.serial == "none") {
+        config.uart_out = nullptr;
+    } else if (options.serial.rfind("file:", 0) == 0) {
+        serial_file = std::fopen(options.serial.substr(5).c_str(), "wb");
+        if (!serial_file)
+            throw config_error("-serial '" + options.serial + "': cannot create the file");
+        config.uart_out = serial_file;
+    }
+    std::ofstream trace;
+    if (!options.trace_file.empty()) {
+        trace.open(options.trace_file);
+        if (!trace)
+            throw config_error("--trace '" + options.trace_file + "': cannot write the file");
+    }
+
+    platform::virt_platform top("virt", config);
+    if (trace.is_open()) top.bus.set_trace(&trace);
+
+    const auto wall_start = std::chrono::steady_clock::now();
+    if (options.max_time)
+        sc_core::sc_start(*options.max_time);
+    else
+        sc_core::sc_start();
+    const auto wall_end = std::chrono::steady_clock::now();
+    std::fflush(stdout);
+    if (serial_file) std::fclose(serial_file);
+    if (!top.load_error().empty())
+        throw config_error(top.load_error());
+
+    cli::run_result result;
+    result.wall_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
+    if (top.finished()) {
+        result.outcome = "finished";
+        result.status = top.exit_status();
+        result.simulated_time = top.exit_time();
+    } else if (options.max_time && sc_core::sc_time_stamp() >= *options.max_time) {
+        result.outcome = "max-time";
+        result.status = 124;
+        result.simulated_time = sc_core::sc_time_stamp();
+        std::fprintf(stderr,
+                     "pmemvp: the guest did not finish within --max-time %s of simulated time "
+                     "(pc 0x%llx, %llu instructions); raise --max-time or check the guest\n",
+                     options.max_time->to_string().c_str(),
+                     static_cast<unsigned long long>(top.cpu.pc()),
+                     static_cast<unsigned long long>(top.cpu.instructions()));
+    } else {
+        result.outcome = "idle";
+        result.status = 125;
+        result.simulated_time = top.cpu.now();
+        std::fprintf(stderr,
+                     "pmemvp: the guest stopped at pc 0x%llx waiting for an interrupt that "
+                     "nothing will raise (wfi with no timer or device pending); it never wrote "
+                     "the test finisher\n",
+                     static_cast<unsigned long long>(top.cpu.pc()));
+    }
+    if (!options.stats_file.empty())
+        cli::write_stats(options.stats_file, top, result, options.quantum);
+    return result.status;
+}
+
+} // namespace
+
+// Our own main, so that SystemC's banner is switched off before the kernel prints it: stdout
+// belongs to the guest.
+int main(int argc, char** argv) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
+
+int sc_main(int argc, char** argv) {
+    logger::route_reports_to_stderr();
+    try {
+        const cli::run_options options = cli::parse_command_line(argc, argv);
+        if (options.help) {
+            std::cout << cli::usage();
+            return 0;
+        }
+        return run(options);
+    } catch (const config_error& e) {
+        std::fprintf(stderr, "pmemvp: error: %s\n", e.what());
+        return 2;
+    } catch (const sc_core::sc_report& e) {
+        std::fprintf(stderr, "pmemvp: error: %s\n", e.get_msg());
+        return 2;
+    }
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "options.h"
+
+#include "pmemvp/util/config_error.h"
+#include "pmemvp/util/keyval.h"
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+namespace pmemvp::cli {
+
+namespace po = boost::program_options;
+using sc_core::sc_time;
+
+namespace {
+
+po::options_description describe() {
+    po::options_description qemu("QEMU-compatible options");
+    qemu.add_options()
+        ("machine", po::value<std::string>()->value_name("virt[,...]"),
+         "the machine: virt (the only one)")
+        ("M", po::value<std::string>()->value_name("virt"), "same as -machine")
+        ("m", po::value<std::string>()->value_name("SIZE"), "guest RAM at 0x80000000 (default 128M)")
+        ("kernel", po::value<std::string>()->value_name("FILE"), "the guest ELF to run (required)")
+        ("bios", po::value<std::string>()->value_name("none"), "accepted for QEMU compatibility: only 'none'")
+        ("nographic", po::bool_switch(), "accepted for QEMU compatibility: pmemvp has no display")
+        ("serial", po::value<std::string>()->value_name("stdio|none|file:PATH"),
+         "where the UART's output goes (default stdio)")
+        ("object", po::value<std::vector<std::string>>()->composing()->value_name("TYPE,..."),
+         "memory-backend-file,id=ID,mem-path=PATH,size=SIZE[,share=on][,pmem=on][,readonly=on]"
+         "[,align=A][,offset=O][,prealloc=on][,discard-data=on]")
+        ("device", po::value<std::vector<std::string>>()->composing()->value_name("TYPE,..."),
+         "a device (none are available in this version)");
+    po::options_description own("pmemvp options");
+    own.add_options()
+        ("help,h", po::bool_switch(), "this text")
+        ("quantum", po::value<std::string>()->value_name("TIME"),
+         "how far the CPU may run ahead of other models (default 1us)")
+        ("max-time", po::value<std::string>()->value_name("TIME"),
+         "stop a guest still running at this simulated time, exit status 124")
+        ("clock", po::value<std::string>()->value_name("FREQ"), "CPU clock (default 1GHz)")
+        ("cpi", po::value<unsigned>()->value_name("N"), "cycles per non-memory instruction (default 1)")
+        ("no-dmi", po::bool_switch(), "send every memory access through b_transport (slow; for tracing)")
+        ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON")
+        ("trace", po::value<std::string>()->value_name("FILE"), "log every TLM b_transport")
+        ("log", po::value<std::vector<std::string>>()->composing()->value_name("[MODULE=]LEVEL"),
+         "log level (error, warning, info, debug) for modules whose name starts with MODULE");
+    po::options_description all;
+    all.add(qemu).add(own);
+    return all;
+}
+
+std::optional<double> parse_scaled(const std::string& text, const std::vector<std::pair<std::string, double>>& units) {
+    std::size_t used = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    const std::string unit = text.substr(used);
+    for (const auto& [name, scale] : units)
+        if (unit == name && value >= 0) return value * scale;
+    return std::nullopt;
+}
+
+std::string require_string(const po::variables_map& vm, const char* key) {
+    return vm[key].as<std::string>();
+}
+
+} // namespace
+
+std::optional<sc_time> parse_time(const std::string& text) {
+    auto s = parse_scaled(text, {{"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"ps", 1e-12}});
+    if (!s) return std::nullopt;
+    return sc_time(*s, sc_core::SC_SEC);
+}
+
+std::string usage() {
+    std::ostringstream os;
+    os << "usage: pmemvp -kernel guest.elf [options]\n"
+          "Runs a RISC-V guest program on the pmemvp virtual platform (QEMU virt memory map).\n"
+          "Exit status: the guest's test-finisher code; 2 for a bad command line or file;\n"
+          "124 when --max-time ends the run; 125 when the guest waits for an interrupt that\n"
+          "cannot come.\n\n"
+       << describe();
+    return os.str();
+}
+
+run_options parse_command_line(int argc, const char* const* argv) {
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv)
+                      .options(describe())
+                      // QEMU's single-dash long options; no guessing of abbreviations.
+                      .style((po::command_line_style::unix_style |
+                              po::command_line_style::allow_long_disguise) &
+                             ~po::command_line_style::allow_guessing)
+                      .run(),
+                  vm);
+        po::notify(vm);
+    } catch (const po::unknown_option& e) {
+        throw config_error("unknown option '" + e.get_option_name() +
+                           "'; run pmemvp --help for the accepted ones");
+    } catch (const po::too_many_positional_options_error&) {
+        throw config_error("unexpected argument; options start with '-' (give the guest as "
+                           "-kernel FILE)");
+    } catch (const po::error& e) {
+        throw config_error(std::string(e.what()) + "; run pmemvp --help");
+    }
+
+    run_options o;
+    o.help = vm["help"].as<bool>();
+    if (o.help) return o;
+
+    for (const char* key : {"machine", "M"}) {
+        if (!vm.count(key)) continue;
+        util::keyval_list machine("-machine", require_string(vm, key), true);
+        if (machine.head() != "virt")
+            throw config_error("-machine '" + machine.head() + "': unknown machine; pmemvp "
+                                                               "has one: virt");
+        machine.finish({});
+    }
+    if (vm.count("m")) {
+        const std::string text = require_string(vm, "m");
+        auto size = util::parse_size(text);
+        // QEMU reads a bare number as MiB.
+        if (size && text.find_first_not_of("0123456789") == std::string::npos) *size <<= 20;
+        if (!size)
+            throw config_error("-m '" + text + "': not a size; write e.g. -m 256M");
+        o.platform.ram_size = *size;
+    }
+    if (!vm.count("kernel"))
+        throw config_error("no guest program: give -kernel FILE.elf (a RISC-V ELF built with "
+                           "the sw/ toolchain)");
+    o.platform.kernel = require_string(vm, "kernel");
+    if (vm.count("bios") && require_string(vm, "bios") != "none")
+        throw config_error("-bios '" + require_string(vm, "bios") +
+                           "': only -bios none is supported; the guest runs in M-mode from "
+                           "its ELF entry");
+    if (vm.count("serial")) {
+        o.serial = require_string(vm, "serial");
+        if (o.serial != "stdio" && o.serial != "none" && o.serial.rfind("file:", 0) != 0)
+            throw config_error("-serial '" + o.serial + "': accepted: stdio, none, file:PATH");
+    }
+    if (vm.count("object")) {
+        for (const auto& text : vm["object"].as<std::vector<std::string>>()) {
+            const auto comma = text.find(',');
+            const std::string type = text.substr(0, comma);
+            if (type != "memory-backend-file")
+                throw config_error("-object '" + type + "': unknown object type; accepted: "
+                                                        "memory-backend-file");
+            auto backend = backend::file_backend_options::parse(
+                comma == std::string::npos ? "" : text.substr(comma + 1));
+            if (backend.id.empty())
+                throw config_error("-object memory-backend-file: option 'id' is missing; "
+                                   "name it, e.g. id=mem0, so a device can use memdev=mem0");
+            for (const auto& other : o.platform.memory_backends)
+                if (other.id == backend.id)
+                    throw config_error("-object memory-backend-file: id '" + backend.id +
+                                       "' is used twice; give each backend its own id");
+            o.platform.memory_backends.push_back(backend);
+        }
+    }
+    if (vm.count("device")) {
+        const auto& text = vm["device"].as<std::vector<std::string>>().front();
+        throw config_error("-device '" + text.substr(0, text.find(',')) +
+                           "': unknown device type; this version has none (nvdimm and "
+                           "virtio-pmem-pci are coming)");
+    }
+    auto time_option = [&](const char* key) -> std::optional<sc_time> {
+        if (!vm.count(key)) return std::nullopt;
+        const std::string text = require_string(vm, key);
+        auto t = parse_time(text);
+        if (!t || *t == sc_core::SC_ZERO_TIME)
+            throw config_error(std::string("--") + key + " '" + text +
+                               "': not a positive time; write e.g. 10us, 1ms, 2s");
+        return t;
+    };
+    if (auto q = time_option("quantum")) o.quantum = *q;
+    o.max_time = time_option("max-time");
+    if (vm.count("clock")) {
+        const std::string text = require_string(vm, "clock");
+        auto hz = parse_scaled(text, {{"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}});
+        if (!hz || *hz < 1e3 || *hz > 1e12)
+            throw config_error("--clock '" + text + "': not a frequency between 1kHz and "
+                                                    "1000GHz; write e.g. 1GHz or 800MHz");
+        o.platform.cpu.clock_period = sc_time(1.0 / *hz, sc_core::SC_SEC);
+    }
+    if (vm.count("cpi")) {
+        o.platform.cpu.cpi = vm["cpi"].as<unsigned>();
+        if (o.platform.cpu.cpi == 0 || o.platform.cpu.cpi > 1000)
+            throw config_error("--cpi " + std::to_string(o.platform.cpu.cpi) +
+                               ": give a whole number from 1 to 1000");
+    }
+    o.platform.cpu.dmi = !vm["no-dmi"].as<bool>();
+    if (vm.count("stats")) o.stats_file = require_string(vm, "stats");
+    if (vm.count("trace")) o.trace_file = require_string(vm, "trace");
+    if (vm.count("log")) {
+        for (const auto& text : vm["log"].as<std::vector<std::string>>()) {
+            const auto eq = text.find('=');
+            const std::string module = eq == std::string::npos ? "" : text.substr(0, eq);
+            const std::string level = eq == std::string::npos ? text : text.substr(eq + 1);
+            auto parsed = logger::parse_level(level);
+            if (!parsed)
+                throw config_error("--log '" + text + "': unknown level '" + level +
+                                   "'; accepted: error, warning, info, debug");
+            o.log_levels.emplace_back(module, *parsed);
+        }
+    }
+    return o;
+}
+
+} // namespace pmemvp::cli

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include "pmemvp/platform/virt.h"
+#include "pmemvp/tlm/log.h"
+
+#include <optional>
+#include <string>
+#include <systemc>
+#include <utility>
+#include <vector>
+
+namespace pmemvp::cli {
+
+struct run_options {
+    platform::virt_config platform;
+    sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
+    std::optional<sc_core::sc_time> max_time;
+    std::string serial = "stdio"; // stdio | none | file:PATH
+    std::string stats_file;
+    std::string trace_file;
+    std::vector<std::pair<std::string, log_level>> log_levels;
+    bool help = false;
+};
+
+// Parses QEMU-style options (-machine, -m, -kernel, -object, -device, ...) and pmemvp's own
+// (--quantum, --max-time, --stats, ...). Throws config_error naming the offending text and
+// what is accepted.
+run_options parse_command_line(int argc, const char* const* argv);
+std::string usage();
+
+// "10us", "1.5ms", "200ns", "2s", "500ps".
+std::optional<sc_core::sc_time> parse_time(const std::string& text);
+
+} // namespace pmemvp::cli

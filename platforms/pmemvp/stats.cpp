@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "stats.h"
+
+#include "pmemvp/util/config_error.h"
+
+#include <fstream>
+#include <iomanip>
+
+namespace pmemvp::cli {
+
+namespace {
+std::string quoted(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+} // namespace
+
+void write_stats(const std::string& path, const platform::virt_platform& p, const run_result& r,
+                 const sc_core::sc_time& quantum) {
+    std::ofstream out(path);
+    if (!out)
+        throw config_error("--stats '" + path + "': cannot write the file; check the directory");
+    const double sim_ns = r.simulated_time.to_seconds() * 1e9;
+    const double mips = r.wall_seconds > 0 ? p.cpu.instructions() / r.wall_seconds / 1e6 : 0;
+    out << std::setprecision(15) << "{\n"
+        << "  \"outcome\": " << quoted(r.outcome) << ",\n"
+        << "  \"exit_status\": " << r.status << ",\n"
+        << "  \"instructions\": " << p.cpu.instructions() << ",\n"
+        << "  \"cycles\": " << p.cpu.cycles() << ",\n"
+        << "  \"simulated_time_ns\": " << sim_ns << ",\n"
+        << "  \"quantum_ns\": " << quantum.to_seconds() * 1e9 << ",\n"
+        << "  \"resets\": " << p.resets() << ",\n"
+        << "  \"uart_bytes\": " << p.uart.bytes_written() << ",\n"
+        << "  \"unmapped_accesses\": " << p.bus.unmapped_accesses() << ",\n"
+        << "  \"transactions\": {";
+    const char* sep = "";
+    for (const auto& m : p.bus.mappings()) {
+        out << sep << "\n    " << quoted(m.name) << ": " << m.transactions;
+        sep = ",";
+    }
+    out << "\n  },\n  \"memory_backends\": [";
+    sep = "";
+    for (const auto& b : p.memory_backends()) {
+        out << sep << "\n    {\"id\": " << quoted(b->id()) << ", \"path\": " << quoted(b->path())
+            << ", \"sync\": " << quoted(backend::to_string(b->mode())) << "}";
+        sep = ",";
+    }
+    out << "\n  ],\n"
+        << "  \"wall_time_s\": " << r.wall_seconds << ",\n"
+        << "  \"mips\": " << mips << "\n}\n";
+}
+
+} // namespace pmemvp::cli
