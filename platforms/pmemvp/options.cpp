@@ -92,6 +92,7 @@ run_options parse_command_line(int argc, const char* const* argv) {
     try {
         po::store(po::command_line_parser(argc, argv)
                       .options(describe())
+                      .positional(po::positional_options_description()) // none: reject strays
                       // QEMU's single-dash long options; no guessing of abbreviations.
                       .style((po::command_line_style::unix_style |
                               po::command_line_style::allow_long_disguise) &

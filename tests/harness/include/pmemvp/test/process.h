@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include <string>
+#include <vector>
+
+namespace pmemvp::test {
+
+struct process_result {
+    int status = -1;    // exit status, or 128 + signal
+    std::string out;    // stdout
+    std::string err;    // stderr
+};
+
+// Runs a program to completion with its stdout and stderr captured (through files, so large
+// outputs never block).
+process_result run_process(const std::vector<std::string>& argv);
+
+// The pmemvp binary and guest programs of this build (set by CMake).
+std::string pmemvp_binary();
+std::string guest(const std::string& name); // path of sw/<name>.elf
+
+} // namespace pmemvp::test
