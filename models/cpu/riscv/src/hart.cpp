@@ -167,6 +167,12 @@ const decoded& hart::fetch(std::uint64_t pc) {
     current_page_ = page.get();
     decoded& slot = page->slots[(pc - base) >> 1];
     if (slot.code == op::undecoded) {
+        // Fetch time is part of the CPI: filling the decode cache must not move the timeline.
+        struct keep_cycles {
+            std::uint64_t& c;
+            std::uint64_t saved;
+            ~keep_cycles() { c = saved; }
+        } keep{cycle_, cycle_};
         std::uint16_t low = 0, high = 0;
         if (!load_slow(pc, &low, 2)) {
             static const decoded fetch_fault = [] {
