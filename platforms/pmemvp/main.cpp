@@ -38,6 +38,16 @@ int run(const cli::run_options& options) {
 
     platform::virt_platform top("virt", config);
     if (trace.is_open()) top.bus.set_trace(&trace);
+    if (!options.dump_acpi_dir.empty()) {
+        for (const auto& [name, table] : top.acpi_tables().tables) {
+            const std::string path = options.dump_acpi_dir + "/" + name + ".dat";
+            std::ofstream out(path, std::ios::binary);
+            out.write(reinterpret_cast<const char*>(table.data()), static_cast<std::streamsize>(table.size()));
+            if (!out)
+                throw config_error("--dump-acpi '" + options.dump_acpi_dir + "': cannot write " +
+                                   path + "; check the directory exists and is writable");
+        }
+    }
 
     const auto wall_start = std::chrono::steady_clock::now();
     if (options.max_time)

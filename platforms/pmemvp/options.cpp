@@ -17,8 +17,9 @@ namespace {
 po::options_description describe() {
     po::options_description qemu("QEMU-compatible options");
     qemu.add_options()
-        ("machine", po::value<std::string>()->value_name("virt[,...]"),
-         "the machine: virt (the only one)")
+        ("machine", po::value<std::string>()->value_name("virt[,nvdimm=on][,nvdimm-persistence=cpu|mem-ctrl]"),
+         "the machine: virt (the only one); nvdimm=on allows NVDIMMs; nvdimm-persistence puts "
+         "a Platform Capabilities structure in the NFIT")
         ("M", po::value<std::string>()->value_name("virt"), "same as -machine")
         ("m", po::value<std::string>()->value_name("SIZE"), "guest RAM at 0x80000000 (default 128M)")
         ("kernel", po::value<std::string>()->value_name("FILE"), "the guest ELF to run (required)")
@@ -28,9 +29,11 @@ po::options_description describe() {
          "where the UART's output goes (default stdio)")
         ("object", po::value<std::vector<std::string>>()->composing()->value_name("TYPE,..."),
          "memory-backend-file,id=ID,mem-path=PATH,size=SIZE[,share=on][,pmem=on][,readonly=on]"
-         "[,align=A][,offset=O][,prealloc=on][,discard-data=on]")
+         "[,align=A][,offset=O][,prealloc=on][,discard-data=on]  or  "
+         "nvdimm-interleave,id=ID,dimms=NV0:NV1[:...][,granularity=4K]")
         ("device", po::value<std::vector<std::string>>()->composing()->value_name("TYPE,..."),
-         "a device (none are available in this version)");
+         "nvdimm,id=ID,memdev=MEM[,label-size=128K][,unarmed=on][,slot=N][,node=N]"
+         "[,flush-hints=N][,badrange=OFF+LEN[:OFF+LEN...]]");
     po::options_description own("pmemvp options");
     own.add_options()
         ("help,h", po::bool_switch(), "this text")
@@ -43,6 +46,8 @@ po::options_description describe() {
         ("no-dmi", po::bool_switch(), "send every memory access through b_transport (slow; for tracing)")
         ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON")
         ("trace", po::value<std::string>()->value_name("FILE"), "log every TLM b_transport")
+        ("dump-acpi", po::value<std::string>()->value_name("DIR"),
+         "write every ACPI table as DIR/SIGNATURE.dat (e.g. NFIT.dat, for iasl -d)")
         ("log", po::value<std::vector<std::string>>()->composing()->value_name("[MODULE=]LEVEL"),
          "log level (error, warning, info, debug) for modules whose name starts with MODULE");
     po::options_description all;
@@ -120,7 +125,15 @@ run_options parse_command_line(int argc, const char* const* argv) {
         if (machine.head() != "virt")
             throw config_error("-machine '" + machine.head() + "': unknown machine; pmemvp "
                                                                "has one: virt");
-        machine.finish({});
+        o.platform.nvdimm_enabled = machine.take_bool("nvdimm").value_or(false);
+        if (auto p = machine.take_string("nvdimm-persistence")) {
+            if (*p == "cpu") o.platform.nvdimm_persistence = 3;
+            else if (*p == "mem-ctrl") o.platform.nvdimm_persistence = 2;
+            else
+                throw config_error("-machine nvdimm-persistence=" + *p +
+                                   ": unsupported option; accepted: cpu, mem-ctrl");
+        }
+        machine.finish({"nvdimm", "nvdimm-persistence"});
     }
     if (vm.count("m")) {
         const std::string text = require_string(vm, "m");
@@ -148,9 +161,14 @@ run_options parse_command_line(int argc, const char* const* argv) {
         for (const auto& text : vm["object"].as<std::vector<std::string>>()) {
             const auto comma = text.find(',');
             const std::string type = text.substr(0, comma);
+            const std::string rest = comma == std::string::npos ? "" : text.substr(comma + 1);
+            if (type == "nvdimm-interleave") {
+                o.platform.interleave_sets.push_back(nvdimm::interleave_options::parse(rest));
+                continue;
+            }
             if (type != "memory-backend-file")
                 throw config_error("-object '" + type + "': unknown object type; accepted: "
-                                                        "memory-backend-file");
+                                                        "memory-backend-file, nvdimm-interleave");
             auto backend = backend::file_backend_options::parse(
                 comma == std::string::npos ? "" : text.substr(comma + 1));
             if (backend.id.empty())
@@ -164,11 +182,16 @@ run_options parse_command_line(int argc, const char* const* argv) {
         }
     }
     if (vm.count("device")) {
-        const auto& text = vm["device"].as<std::vector<std::string>>().front();
-        throw config_error("-device '" + text.substr(0, text.find(',')) +
-                           "': unknown device type; this version has none (nvdimm and "
-                           "virtio-pmem-pci are coming)");
+        for (const auto& text : vm["device"].as<std::vector<std::string>>()) {
+            const auto comma = text.find(',');
+            const std::string type = text.substr(0, comma);
+            if (type != "nvdimm")
+                throw config_error("-device '" + type + "': unknown device type; accepted: nvdimm");
+            o.platform.nvdimms.push_back(
+                nvdimm::nvdimm_options::parse(comma == std::string::npos ? "" : text.substr(comma + 1)));
+        }
     }
+    if (vm.count("dump-acpi")) o.dump_acpi_dir = require_string(vm, "dump-acpi");
     auto time_option = [&](const char* key) -> std::optional<sc_time> {
         if (!vm.count(key)) return std::nullopt;
         const std::string text = require_string(vm, key);

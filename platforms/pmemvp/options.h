@@ -18,6 +18,7 @@ struct run_options {
     std::string serial = "stdio"; // stdio | none | file:PATH
     std::string stats_file;
     std::string trace_file;
+    std::string dump_acpi_dir;
     std::vector<std::pair<std::string, log_level>> log_levels;
     bool help = false;
 };

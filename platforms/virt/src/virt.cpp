@@ -5,6 +5,7 @@
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sys/mman.h>
 
@@ -43,6 +44,7 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
       debug("debug") {
     for (const auto& options : config_.memory_backends)
         backends_.push_back(std::make_unique<backend::file_backend>(options));
+    create_nvdimms();
 
     bus.map(rom_base, rom_size, rom.socket, "rom");
     bus.map(finisher_base, finisher_size, finisher.socket, "finisher");
@@ -50,8 +52,10 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
     bus.map(plic_base, plic_size, plic.socket, "plic");
     bus.map(uart_base, uart_size, uart.socket, "uart");
     bus.map(ram_base, config.ram_size, ram.socket, "ram");
+    map_nvdimms();
     cpu.socket.bind(bus.in);
     debug.bind(bus.in);
+    build_acpi();
 
     clint.msip.bind(cpu, riscv::irq_msi);
     clint.mtip.bind(cpu, riscv::irq_mti);
@@ -78,6 +82,154 @@ void virt_platform::start_of_simulation() { load_guest(); }
 
 virt_platform::~virt_platform() { munmap(ram_data_, config_.ram_size); }
 
+void virt_platform::create_nvdimms() {
+    if (config_.nvdimms.empty()) {
+        if (!config_.interleave_sets.empty())
+            throw config_error("-object nvdimm-interleave: there are no -device nvdimm to interleave");
+        return;
+    }
+    if (!config_.nvdimm_enabled)
+        throw config_error("nvdimm is not enabled: add 'nvdimm=on' to '-machine', e.g. "
+                           "-machine virt,nvdimm=on");
+    std::vector<bool> used(nvdimm::max_slots);
+    for (const auto& o : config_.nvdimms)
+        if (o.slot >= 0) {
+            if (used[o.slot])
+                throw config_error("-device nvdimm '" + o.id + "': slot " + std::to_string(o.slot) + " is busy");
+            used[o.slot] = true;
+        }
+    std::vector<std::string> busy_memdevs;
+    for (const auto& o : config_.nvdimms) {
+        auto backend = std::find_if(backends_.begin(), backends_.end(),
+                                    [&](const auto& b) { return b->id() == o.memdev; });
+        if (backend == backends_.end())
+            throw config_error("-device nvdimm '" + o.id + "': memdev '" + o.memdev +
+                               "' not found; define it with -object memory-backend-file,id=" +
+                               o.memdev + ",mem-path=FILE,size=SIZE,share=on");
+        if (std::find(busy_memdevs.begin(), busy_memdevs.end(), o.memdev) != busy_memdevs.end())
+            throw config_error("-device nvdimm '" + o.id + "': can't use already busy memdev: " + o.memdev);
+        busy_memdevs.push_back(o.memdev);
+        int slot = o.slot;
+        if (slot < 0) {
+            auto free_slot = std::find(used.begin(), used.end(), false);
+            if (free_slot == used.end())
+                throw config_error("-device nvdimm '" + o.id + "': no free slots available");
+            slot = static_cast<int>(free_slot - used.begin());
+            used[slot] = true;
+        }
+        for (const auto& other : nvdimms_)
+            if (!o.id.empty() && other->id() == o.id)
+                throw config_error("-device nvdimm: id '" + o.id + "' is used twice");
+        nvdimms_.push_back(std::make_unique<nvdimm::nvdimm>(o, **backend, static_cast<unsigned>(slot)));
+    }
+    // SPA ranges: the interleave sets, then every other DIMM on its own, 1 GiB aligned.
+    auto find_dimm = [&](const std::string& id, const std::string& set) {
+        for (auto& d : nvdimms_) if (d->id() == id) return d.get();
+        throw config_error("-object nvdimm-interleave '" + set + "': no -device nvdimm with id '" + id + "'");
+    };
+    std::vector<const nvdimm::nvdimm*> in_a_set;
+    std::uint64_t next_base = device_memory_base;
+    auto add_range = [&](nvdimm::spa_range r) {
+        r.base = next_base;
+        r.index = r.dimms.front()->spa_index();
+        next_base += (r.size + device_memory_align - 1) & ~(device_memory_align - 1);
+        ranges_.push_back(std::move(r));
+    };
+    for (const auto& set : config_.interleave_sets) {
+        nvdimm::spa_range r;
+        r.granularity = set.granularity;
+        std::uint64_t per_dimm = ~0ull;
+        for (const auto& id : set.dimms) {
+            nvdimm::nvdimm* d = find_dimm(id, set.id);
+            if (std::find(in_a_set.begin(), in_a_set.end(), d) != in_a_set.end())
+                throw config_error("-object nvdimm-interleave '" + set.id + "': nvdimm '" + id +
+                                   "' is already in an interleave set");
+            in_a_set.push_back(d);
+            r.dimms.push_back(d);
+            per_dimm = std::min(per_dimm, d->pmem_size() & ~(set.granularity - 1));
+        }
+        if (per_dimm == 0)
+            throw config_error("-object nvdimm-interleave '" + set.id + "': the DIMMs hold less "
+                               "than one line of granularity " + util::hex(set.granularity));
+        r.size = per_dimm * r.dimms.size();
+        add_range(std::move(r));
+    }
+    std::vector<nvdimm::nvdimm*> by_slot;
+    for (auto& d : nvdimms_) by_slot.push_back(d.get());
+    std::sort(by_slot.begin(), by_slot.end(), [](auto* a, auto* b) { return a->slot() < b->slot(); });
+    for (nvdimm::nvdimm* d : by_slot) {
+        if (std::find(in_a_set.begin(), in_a_set.end(), d) != in_a_set.end()) continue;
+        nvdimm::spa_range r;
+        r.size = d->pmem_size();
+        r.dimms.push_back(d);
+        add_range(std::move(r));
+    }
+}
+
+void virt_platform::map_nvdimms() {
+    if (nvdimms_.empty()) return;
+    std::vector<nvdimm::nvdimm*> dimms;
+    for (auto& d : nvdimms_) dimms.push_back(d.get());
+    nvdimm_ctrl_ = std::make_unique<nvdimm::controller>("nvdimm", dimms, ranges_);
+    bus.map(nvdimm_control_base, nvdimm::max_slots * nvdimm::controller::page_size,
+            nvdimm_ctrl_->control, "nvdimm-control");
+    nvdimm_ctrl_->dma.bind(bus.in);
+    for (const auto& r : ranges_) {
+        const std::string name = "pmem" + std::to_string(r.index);
+        const bool writable = std::all_of(r.dimms.begin(), r.dimms.end(), [](auto* d) { return !d->readonly(); });
+        if (r.granularity) {
+            std::vector<unsigned char*> ways;
+            for (auto* d : r.dimms) ways.push_back(d->pmem());
+            auto t = std::make_unique<striped_memory_target>(name.c_str(), ways, r.per_dimm_size(),
+                                                             r.granularity, writable);
+            bus.map(r.base, r.size, t->socket, name);
+            pmem_targets_.push_back(std::move(t));
+        } else {
+            auto t = std::make_unique<memory_target>(name.c_str(), r.dimms[0]->pmem(), r.size, writable);
+            bus.map(r.base, r.size, t->socket, name);
+            pmem_targets_.push_back(std::move(t));
+        }
+    }
+}
+
+void virt_platform::build_acpi() {
+    std::vector<acpi::table> tables;
+    if (!nvdimms_.empty()) {
+        acpi::nfit_config nfit;
+        nfit.capabilities = config_.nvdimm_persistence;
+        for (const auto& r : ranges_) {
+            nfit.spas.push_back({r.index, r.base, r.size, r.dimms[0]->options().node});
+            for (unsigned pos = 0; pos < r.dimms.size(); ++pos) {
+                const nvdimm::nvdimm& d = *r.dimms[pos];
+                acpi::nfit_dimm m;
+                m.handle = d.handle();
+                m.spa_index = r.index;
+                m.dcr_index = d.dcr_index();
+                m.serial = d.serial();
+                m.unarmed = d.unarmed();
+                m.region_size = r.per_dimm_size();
+                m.region_offset = r.spa_offset(pos, 0);
+                m.interleave_ways = static_cast<std::uint16_t>(r.dimms.size());
+                if (r.granularity) {
+                    m.interleave_index = static_cast<std::uint16_t>(d.handle());
+                    nfit.interleaves.push_back({m.interleave_index, static_cast<std::uint32_t>(r.granularity), {pos}});
+                }
+                for (unsigned i = 0; i < d.options().flush_hints; ++i)
+                    m.flush_hints.push_back(nvdimm_control_base + d.slot() * nvdimm::controller::page_size +
+                                            nvdimm::controller::flush_hint_offset + 8 * i);
+                nfit.dimms.push_back(m);
+            }
+        }
+        tables.push_back(acpi::build_nfit(nfit));
+    }
+    acpi_ = acpi::place_tables(acpi_base, tables);
+    const std::uint64_t offset = acpi_base - rom_base;
+    if (offset + acpi_.image.size() > rom_size)
+        throw config_error("the ACPI tables (" + std::to_string(acpi_.image.size()) +
+                           " bytes) do not fit the boot ROM; use fewer NVDIMMs");
+    std::memcpy(rom_data_.data() + offset, acpi_.image.data(), acpi_.image.size());
+}
+
 void virt_platform::load_guest() {
     try {
         const elf_info elf = load_elf(config_.kernel, *debug.operator->());
@@ -100,7 +252,7 @@ void virt_platform::write_boot_rom(std::uint64_t entry) {
         0x0282b283, // ld    t0, 40(t0)
         0x00028067, // jr    t0
     };
-    const std::uint64_t data[] = {0 /* fdt */, 0 /* rsdp */, entry};
+    const std::uint64_t data[] = {0 /* fdt */, acpi_.rsdp_address, entry};
     std::memcpy(rom_data_.data(), code, sizeof code);
     std::memcpy(rom_data_.data() + sizeof code, data, sizeof data);
 }

@@ -244,6 +244,10 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     dmi_regions_.erase(std::remove_if(dmi_regions_.begin(), dmi_regions_.end(),
                                       [&](const dmi_region& e) { return e.base == r.base; }),
                        dmi_regions_.end());
+    // A bounded list: a striped memory grants one stripe at a time.
+    constexpr std::size_t max_regions = 32;
+    if (dmi_regions_.size() >= 2 * max_regions)
+        dmi_regions_.erase(dmi_regions_.begin(), dmi_regions_.begin() + 2);
     dmi_regions_.push_back(r);
     dmi_regions_.push_back(w);
     read_dmi_ = r;

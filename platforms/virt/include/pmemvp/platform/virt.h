@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/acpi/tables.h"
 #include "pmemvp/backend/file_backend.h"
+#include "pmemvp/nvdimm/controller.h"
+#include "pmemvp/tlm/striped_memory_target.h"
 #include "pmemvp/peripherals/clint.h"
 #include "pmemvp/peripherals/plic.h"
 #include "pmemvp/peripherals/test_finisher.h"
@@ -11,6 +14,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
@@ -25,7 +29,11 @@ constexpr std::uint64_t clint_base = 0x2000000, clint_size = 0x10000;
 constexpr std::uint64_t plic_base = 0xc000000, plic_size = 0x600000;
 constexpr std::uint64_t uart_base = 0x10000000, uart_size = 0x100;
 constexpr unsigned uart_irq = 10;
+constexpr std::uint64_t nvdimm_control_base = 0x10100000;
 constexpr std::uint64_t ram_base = 0x80000000;
+constexpr std::uint64_t device_memory_base = 0x100000000ull; // pmem ranges, 1 GiB aligned
+constexpr std::uint64_t device_memory_align = 1ull << 30;
+constexpr std::uint64_t acpi_base = 0x1100; // in the boot ROM
 } // namespace virt_map
 
 struct virt_config {
@@ -34,6 +42,10 @@ struct virt_config {
     riscv::hart_config cpu;
     std::FILE* uart_out = stdout;         // nullptr: discard
     std::vector<backend::file_backend_options> memory_backends;
+    bool nvdimm_enabled = false;                     // -machine nvdimm=on
+    std::optional<std::uint32_t> nvdimm_persistence; // NFIT platform capabilities (3 cpu, 2 mem-ctrl)
+    std::vector<nvdimm::nvdimm_options> nvdimms;
+    std::vector<nvdimm::interleave_options> interleave_sets;
 };
 
 // The `virt` platform: one RV64 hart, boot ROM, RAM, CLINT, PLIC, UART, test finisher, all on
@@ -54,16 +66,29 @@ public:
     const std::vector<std::unique_ptr<backend::file_backend>>& memory_backends() const {
         return backends_;
     }
+    const std::vector<std::unique_ptr<nvdimm::nvdimm>>& nvdimms() const { return nvdimms_; }
+    const std::vector<nvdimm::spa_range>& pmem_ranges() const { return ranges_; }
+    // The ACPI tables in the boot ROM, by signature (RSDP, XSDT, NFIT).
+    const acpi::placed_tables& acpi_tables() const { return acpi_; }
+    nvdimm::controller* nvdimm_controller() const { return nvdimm_ctrl_.get(); }
 
 private:
     void start_of_simulation() override;
     void write_boot_rom(std::uint64_t entry);
     void load_guest();
+    void create_nvdimms();
+    void map_nvdimms();
+    void build_acpi();
 
     virt_config config_;
     unsigned char* ram_data_ = nullptr;
     std::vector<unsigned char> rom_data_;
     std::vector<std::unique_ptr<backend::file_backend>> backends_;
+    std::vector<std::unique_ptr<nvdimm::nvdimm>> nvdimms_;
+    std::vector<nvdimm::spa_range> ranges_;
+    std::vector<std::unique_ptr<sc_core::sc_module>> pmem_targets_;
+    std::unique_ptr<nvdimm::controller> nvdimm_ctrl_;
+    acpi::placed_tables acpi_;
 
 public:
     router bus;

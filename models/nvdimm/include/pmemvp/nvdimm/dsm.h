@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include "pmemvp/nvdimm/spa_range.h"
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+namespace pmemvp::nvdimm {
+
+// The _DSM mailbox protocol, with QEMU's buffer layout: the guest's 4 KiB page holds
+//   in:  {u32 handle, u32 revision, u32 function, u8 arg3[4084]}
+//   out: {u32 length (counting itself), u8 data[4092]}  (data starts with a u32 status)
+// Handle 0 is the root device (ARS functions), handle slot + 1 a DIMM (Intel DSM functions).
+namespace dsm_status {
+constexpr std::uint32_t success = 0, not_supported = 1, no_such_device = 2, invalid_input = 3;
+}
+constexpr std::size_t dsm_page_size = 4096;
+constexpr std::uint32_t dsm_max_transfer = 4076; // label bytes per call, as QEMU
+
+struct smart_health {
+    std::uint8_t health = 0;             // 0 healthy, 1 non-critical, 2 critical, 4 fatal
+    std::uint8_t spares = 75;            // percent
+    std::uint8_t life_used = 5;          // percent
+    std::uint16_t media_temperature = 23 * 16; // 1/16 degree Celsius
+    std::uint16_t ctrl_temperature = 25 * 16;
+    std::uint32_t shutdown_count = 42;
+    std::uint8_t shutdown_state = 0;     // 0 clean
+};
+
+class dsm_handler {
+public:
+    dsm_handler(std::vector<nvdimm*> dimms, std::vector<spa_range> ranges);
+
+    // Runs the call in `page` (dsm_page_size bytes) and leaves the answer there. Never reads or
+    // writes outside the page, whatever it holds.
+    void call(unsigned char* page);
+
+    // Bad ranges in SPA addresses, [start, end), sorted and merged.
+    const std::map<std::uint64_t, std::uint64_t>& badranges() const { return bad_; }
+    std::uint64_t calls() const { return calls_; }
+    smart_health& health(std::uint32_t handle) { return health_[handle]; }
+
+private:
+    struct reply;
+    void dimm_call(nvdimm& d, std::uint32_t function, const unsigned char* arg, reply& out);
+    void root_call(std::uint32_t function, const unsigned char* arg, reply& out);
+    const spa_range* range_holding(std::uint64_t address, std::uint64_t length) const;
+    void add_bad(std::uint64_t start, std::uint64_t end);
+    std::uint64_t clear_bad(std::uint64_t start, std::uint64_t end);
+
+    std::vector<nvdimm*> dimms_;
+    std::vector<spa_range> ranges_;
+    std::map<std::uint64_t, std::uint64_t> bad_;
+    std::map<std::uint32_t, smart_health> health_;
+    bool ars_started_ = false;
+    std::uint64_t ars_address_ = 0, ars_length_ = 0;
+    std::uint64_t calls_ = 0;
+};
+
+} // namespace pmemvp::nvdimm

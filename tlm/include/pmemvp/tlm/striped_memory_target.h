@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+namespace pmemvp {
+
+// A memory interleaved across several host buffers ("ways") at a fixed granularity: address a
+// lies in way (a / granularity) % ways, at offset (a / (granularity * ways)) * granularity +
+// a % granularity. Accesses that cross a stripe are split; DMI is granted one stripe at a time.
+class striped_memory_target : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<striped_memory_target> socket;
+
+    // Every way holds `way_size` bytes, a multiple of `granularity`.
+    striped_memory_target(const sc_core::sc_module_name& name, std::vector<unsigned char*> ways,
+                          std::uint64_t way_size, std::uint64_t granularity, bool writable);
+
+    std::uint64_t size() const { return way_size_ * ways_.size(); }
+    unsigned char* host_address(std::uint64_t addr) const;
+    void invalidate_dmi() { socket->invalidate_direct_mem_ptr(0, size() - 1); }
+
+private:
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+    unsigned transport_dbg(tlm::tlm_generic_payload& gp);
+    unsigned copy(tlm::tlm_generic_payload& gp, bool allow_write);
+
+    std::vector<unsigned char*> ways_;
+    std::uint64_t way_size_;
+    std::uint64_t granularity_;
+    bool writable_;
+};
+
+} // namespace pmemvp
