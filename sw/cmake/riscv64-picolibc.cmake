@@ -10,5 +10,5 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(CMAKE_C_FLAGS_INIT "--specs=picolibc.specs -march=rv64imac -mabi=lp64 -mcmodel=medany")
 set(CMAKE_ASM_FLAGS_INIT "--specs=picolibc.specs -march=rv64imac -mabi=lp64 -mcmodel=medany")
 set(CMAKE_EXE_LINKER_FLAGS_INIT
-    "--crt0=hosted -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
+    "--crt0=hosted -Wl,-e,pmemvp_entry -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
 -Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x600000 -Wl,--defsym=__stack_size=0x10000")

@@ -52,6 +52,14 @@ struct trap_frame {
 typedef int (*trap_handler)(struct trap_frame *frame);
 void pmemvp_set_trap_handler(trap_handler handler);
 
+// What the boot ROM passed at the entry point.
+struct pmemvp_boot_args {
+    uint64_t hart_id;
+    uint64_t device_tree; // 0: none
+    uint64_t acpi_rsdp;   // 0: none
+};
+extern struct pmemvp_boot_args pmemvp_boot_args;
+
 // Ends the run through the test finisher: 0 passes, anything else fails with that status.
 void pmemvp_exit(int status) __attribute__((noreturn));
 
