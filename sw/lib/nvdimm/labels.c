@@ -53,11 +53,13 @@ static uint64_t index_checksum(const uint8_t *block, uint32_t size) {
     return nd_fletcher64(copy, size);
 }
 
+static const char label_size_differs[] = "label size differs";
+
 static const char *check_index(const uint8_t *b, int i, const struct nslabel_geometry *g) {
     if (memcmp(b, index_sig, 16) != 0) return "bad signature";
     const uint32_t version = rd16(b + 60) * 100u + rd16(b + 62);
     const uint32_t labelsize = version >= 102 ? 1u << (7 + (b[19] & 7)) : 128;
-    if (labelsize != g->label_size) return "label size differs";
+    if (labelsize != g->label_size) return label_size_differs;
     if (rd64(b + 64) != index_checksum(b, g->index_size)) return "checksum mismatch";
     if ((rd32(b + 20) & 3) == 0) return "sequence number 0";
     if (rd64(b + 24) != (uint64_t)i * g->index_size) return "myoff is wrong";
@@ -81,8 +83,10 @@ int nslabel_open(uint8_t *data, uint32_t config_size, struct nslabel_area *a, ch
         }
         for (int i = 0; i < 2; ++i) {
             const uint8_t *b = data + (size_t)i * a->g.index_size;
-            why[i] = check_index(b, i, &a->g);
-            a->valid[i] = why[i] == NULL;
+            const char *reason = check_index(b, i, &a->g);
+            /* Report each block's failure for the label size it claims. */
+            if (s == 0 || why[i] == label_size_differs) why[i] = reason;
+            a->valid[i] = reason == NULL;
             a->seq[i] = rd32(b + 20) & 3;
         }
         if (a->valid[0] || a->valid[1]) {

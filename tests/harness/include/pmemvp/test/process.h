@@ -18,5 +18,6 @@ process_result run_process(const std::vector<std::string>& argv);
 // The pmemvp binary and guest programs of this build (set by CMake).
 std::string pmemvp_binary();
 std::string guest(const std::string& name); // path of sw/<name>.elf
+std::string inspect_binary();                // pmemvp-inspect
 
 } // namespace pmemvp::test
