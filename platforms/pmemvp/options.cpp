@@ -33,7 +33,8 @@ po::options_description describe() {
          "nvdimm-interleave,id=ID,dimms=NV0:NV1[:...][,granularity=4K]")
         ("device", po::value<std::vector<std::string>>()->composing()->value_name("TYPE,..."),
          "nvdimm,id=ID,memdev=MEM[,label-size=128K][,unarmed=on][,slot=N][,node=N]"
-         "[,flush-hints=N][,badrange=OFF+LEN[:OFF+LEN...]]");
+         "[,flush-hints=N][,badrange=OFF+LEN[:OFF+LEN...]]  or  "
+         "virtio-pmem-pci,id=ID,memdev=MEM[,memaddr=ADDR][,flush-latency=20us][,flush-page-cost=1us]");
     po::options_description own("pmemvp options");
     own.add_options()
         ("help,h", po::bool_switch(), "this text")
@@ -185,10 +186,14 @@ run_options parse_command_line(int argc, const char* const* argv) {
         for (const auto& text : vm["device"].as<std::vector<std::string>>()) {
             const auto comma = text.find(',');
             const std::string type = text.substr(0, comma);
-            if (type != "nvdimm")
-                throw config_error("-device '" + type + "': unknown device type; accepted: nvdimm");
-            o.platform.nvdimms.push_back(
-                nvdimm::nvdimm_options::parse(comma == std::string::npos ? "" : text.substr(comma + 1)));
+            const std::string rest = comma == std::string::npos ? "" : text.substr(comma + 1);
+            if (type == "nvdimm")
+                o.platform.nvdimms.push_back(nvdimm::nvdimm_options::parse(rest));
+            else if (type == "virtio-pmem-pci")
+                o.platform.virtio_pmems.push_back(virtio::virtio_pmem_options::parse(rest));
+            else
+                throw config_error("-device '" + type + "': unknown device type; accepted: nvdimm, "
+                                   "virtio-pmem-pci");
         }
     }
     if (vm.count("dump-acpi")) o.dump_acpi_dir = require_string(vm, "dump-acpi");

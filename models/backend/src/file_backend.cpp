@@ -278,38 +278,44 @@ void file_backend::populate() {
     }
 }
 
-void file_backend::persist(std::uint64_t offset, std::uint64_t length) {
+bool file_backend::persist(std::uint64_t offset, std::uint64_t length) {
     if (length == 0 || offset >= options_.size)
-        return;
+        return true;
     if (length > options_.size - offset)
         length = options_.size - offset;
     ++persist_calls_;
     switch (mode_) {
     case sync_mode::none:
-        return;
+        return true;
     case sync_mode::map_sync:
 #if defined(__x86_64__)
         host_writeback()(data_ + (offset & ~63ull), data_ + offset + length);
-        return;
+        return true;
 #endif
         [[fallthrough]];
     case sync_mode::msync: {
         std::uint64_t begin = offset & ~(page_size_ - 1);
-        if (msync(data_ + begin, offset + length - begin, MS_SYNC) != 0)
+        if (msync(data_ + begin, offset + length - begin, MS_SYNC) != 0) {
             log_.warn("msync of '", path_, "' failed (", errno_text(),
                       "); the data is still in the host page cache, not yet on disk");
-        return;
+            return false;
+        }
+        return true;
     }
     }
+    return true;
 }
 
-void file_backend::sync() {
+bool file_backend::sync() {
     if (mode_ == sync_mode::none)
-        return;
+        return true;
     ++sync_calls_;
-    if (msync(data_, options_.size, MS_SYNC) != 0 || fdatasync(fd_) != 0)
+    if (msync(data_, options_.size, MS_SYNC) != 0 || fdatasync(fd_) != 0) {
         log_.warn("syncing '", path_, "' failed (", errno_text(),
                   "); check the host file system (full disk, I/O error)");
+        return false;
+    }
+    return true;
 }
 
 } // namespace pmemvp::backend

@@ -53,6 +53,7 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
     bus.map(uart_base, uart_size, uart.socket, "uart");
     bus.map(ram_base, config.ram_size, ram.socket, "ram");
     map_nvdimms();
+    create_pci();
     cpu.socket.bind(bus.in);
     debug.bind(bus.in);
     build_acpi();
@@ -98,17 +99,8 @@ void virt_platform::create_nvdimms() {
                 throw config_error("-device nvdimm '" + o.id + "': slot " + std::to_string(o.slot) + " is busy");
             used[o.slot] = true;
         }
-    std::vector<std::string> busy_memdevs;
     for (const auto& o : config_.nvdimms) {
-        auto backend = std::find_if(backends_.begin(), backends_.end(),
-                                    [&](const auto& b) { return b->id() == o.memdev; });
-        if (backend == backends_.end())
-            throw config_error("-device nvdimm '" + o.id + "': memdev '" + o.memdev +
-                               "' not found; define it with -object memory-backend-file,id=" +
-                               o.memdev + ",mem-path=FILE,size=SIZE,share=on");
-        if (std::find(busy_memdevs.begin(), busy_memdevs.end(), o.memdev) != busy_memdevs.end())
-            throw config_error("-device nvdimm '" + o.id + "': can't use already busy memdev: " + o.memdev);
-        busy_memdevs.push_back(o.memdev);
+        backend::file_backend& backend = claim_memdev(o.memdev, "-device nvdimm '" + o.id + "'");
         int slot = o.slot;
         if (slot < 0) {
             auto free_slot = std::find(used.begin(), used.end(), false);
@@ -120,7 +112,7 @@ void virt_platform::create_nvdimms() {
         for (const auto& other : nvdimms_)
             if (!o.id.empty() && other->id() == o.id)
                 throw config_error("-device nvdimm: id '" + o.id + "' is used twice");
-        nvdimms_.push_back(std::make_unique<nvdimm::nvdimm>(o, **backend, static_cast<unsigned>(slot)));
+        nvdimms_.push_back(std::make_unique<nvdimm::nvdimm>(o, backend, static_cast<unsigned>(slot)));
     }
     // SPA ranges: the interleave sets, then every other DIMM on its own, 1 GiB aligned.
     auto find_dimm = [&](const std::string& id, const std::string& set) {
@@ -128,11 +120,10 @@ void virt_platform::create_nvdimms() {
         throw config_error("-object nvdimm-interleave '" + set + "': no -device nvdimm with id '" + id + "'");
     };
     std::vector<const nvdimm::nvdimm*> in_a_set;
-    std::uint64_t next_base = device_memory_base;
     auto add_range = [&](nvdimm::spa_range r) {
-        r.base = next_base;
+        r.base = next_device_memory_;
         r.index = r.dimms.front()->spa_index();
-        next_base += (r.size + device_memory_align - 1) & ~(device_memory_align - 1);
+        next_device_memory_ += (r.size + device_memory_align - 1) & ~(device_memory_align - 1);
         ranges_.push_back(std::move(r));
     };
     for (const auto& set : config_.interleave_sets) {
@@ -163,6 +154,50 @@ void virt_platform::create_nvdimms() {
         r.size = d->pmem_size();
         r.dimms.push_back(d);
         add_range(std::move(r));
+    }
+}
+
+backend::file_backend& virt_platform::claim_memdev(const std::string& memdev, const std::string& who) {
+    auto backend = std::find_if(backends_.begin(), backends_.end(),
+                                [&](const auto& b) { return b->id() == memdev; });
+    if (backend == backends_.end())
+        throw config_error(who + ": memdev '" + memdev + "' not found; define it with "
+                           "-object memory-backend-file,id=" + memdev + ",mem-path=FILE,size=SIZE,share=on");
+    if (std::find(busy_memdevs_.begin(), busy_memdevs_.end(), memdev) != busy_memdevs_.end())
+        throw config_error(who + ": can't use already busy memdev: " + memdev);
+    busy_memdevs_.push_back(memdev);
+    return **backend;
+}
+
+void virt_platform::create_pci() {
+    pci_ = std::make_unique<pci::pci_host>("pcie", pcie_mmio_base, pcie_mmio_size,
+                                           std::vector<pci::dma_window>{{ram_base, config_.ram_size}});
+    bus.map(pcie_ecam_base, pcie_ecam_size, pci_->ecam, "pcie-ecam");
+    bus.map(pcie_mmio_base, pcie_mmio_size, pci_->mmio, "pcie-mmio");
+    pci_->dma.bind(bus.in);
+    for (unsigned i = 0; i < 4; ++i) pci_->intx[i].bind(plic, pcie_irq + i);
+    unsigned slot = 1;
+    for (const auto& o : config_.virtio_pmems) {
+        const std::string who = "-device virtio-pmem-pci '" + o.id + "'";
+        backend::file_backend& backend = claim_memdev(o.memdev, who);
+        if (backend.size() % 4096)
+            throw config_error(who + ": memdev size must be a multiple of 4K");
+        std::uint64_t address = next_device_memory_;
+        if (o.memaddr) {
+            address = *o.memaddr;
+            if (address < device_memory_base)
+                throw config_error(who + ": memaddr " + util::hex(address) + " is below device memory (" +
+                                   util::hex(device_memory_base) + ")");
+        } else {
+            next_device_memory_ += (backend.size() + device_memory_align - 1) & ~(device_memory_align - 1);
+        }
+        const std::string name = "virtio-pmem" + std::to_string(pmem_devices_.size());
+        auto device = std::make_unique<virtio::virtio_pmem>(name.c_str(), o, backend, address);
+        bus.map(address, backend.size(), device->memory().socket, name);
+        auto transport = std::make_unique<virtio::virtio_pci>(name + ".pci", *device, *pci_);
+        pci_->attach(*transport, slot++);
+        pmem_devices_.push_back(std::move(device));
+        pmem_transports_.push_back(std::move(transport));
     }
 }
 

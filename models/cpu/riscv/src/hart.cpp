@@ -226,8 +226,12 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     tlm::tlm_generic_payload gp;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
+    dirty_log_extension log_ext; // we mark our DMI stores in a target's dirty log
+    gp.set_extension(&log_ext);
     tlm::tlm_dmi dmi;
-    if (!socket->get_direct_mem_ptr(gp, dmi) || !dmi.is_read_allowed())
+    const bool granted = socket->get_direct_mem_ptr(gp, dmi);
+    gp.clear_extension(&log_ext);
+    if (!granted || !dmi.is_read_allowed())
         return false;
     dmi_region r;
     r.base = dmi.get_start_address();
@@ -238,6 +242,7 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     r.latency_cycles = static_cast<std::uint64_t>(dmi.get_read_latency() / config_.clock_period);
     dmi_region w = r;
     w.latency_cycles = static_cast<std::uint64_t>(dmi.get_write_latency() / config_.clock_period);
+    w.log = log_ext.log;
     if (!dmi.is_write_allowed())
         w.limit = 0;
     // Keep one entry per region: reads and writes share it, each with its own latency.
@@ -290,6 +295,7 @@ bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len) {
             if (w.limit && addr >= w.base && addr - w.base + len - 1 <= w.end - w.base) {
                 std::memcpy(w.ptr + (addr - w.base), data, len);
                 cycle_ += w.latency_cycles;
+                if (w.log) w.log->mark(addr - w.base, len);
                 write_dmi_ = w;
                 return true;
             }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/tlm/dirty_log.h"
 #include "pmemvp/tlm/log.h"
 
 #include <cstdint>
@@ -30,6 +31,8 @@ public:
     // Lets debug transport (loaders, debuggers) write a memory the guest cannot: a boot ROM.
     // Never for a read-only backing file.
     void allow_debug_writes(bool allow) { debug_writable_ = allow; }
+    // Records written pages (b_transport writes here; DMI writers through the extension).
+    void set_dirty_log(dirty_log* log) { dirty_log_ = log; }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -43,6 +46,7 @@ private:
     std::uint64_t size_;
     bool writable_;
     bool debug_writable_;
+    dirty_log* dirty_log_ = nullptr;
     sc_core::sc_time read_latency_;
     sc_core::sc_time write_latency_;
 };

@@ -2,6 +2,7 @@
 #pragma once
 #include "pmemvp/tlm/log.h"
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -51,10 +52,11 @@ public:
     bool writable() const { return !options_.readonly; }
     sync_mode mode() const { return mode_; }
 
-    // Makes [offset, offset+length) of the mapping durable in the host file before returning.
-    void persist(std::uint64_t offset, std::uint64_t length);
-    // Makes the whole mapping and the file's metadata durable.
-    void sync();
+    // Makes [offset, offset+length) of the mapping durable in the host file before returning;
+    // false (with a warning) if the host failed to.
+    bool persist(std::uint64_t offset, std::uint64_t length);
+    // Makes the whole mapping and the file's metadata durable; false if the host failed to.
+    bool sync();
 
     std::uint64_t persist_calls() const { return persist_calls_; }
     std::uint64_t sync_calls() const { return sync_calls_; }
@@ -74,8 +76,8 @@ private:
     unsigned char* data_ = nullptr;
     sync_mode mode_ = sync_mode::none;
     std::uint64_t page_size_;
-    std::uint64_t persist_calls_ = 0;
-    std::uint64_t sync_calls_ = 0;
+    std::atomic<std::uint64_t> persist_calls_{0}; // virtio-pmem persists from a worker thread
+    std::atomic<std::uint64_t> sync_calls_{0};
 };
 
 } // namespace pmemvp::backend

@@ -3,6 +3,9 @@
 #include "pmemvp/acpi/tables.h"
 #include "pmemvp/backend/file_backend.h"
 #include "pmemvp/nvdimm/controller.h"
+#include "pmemvp/pci/pci_host.h"
+#include "pmemvp/virtio/virtio_pci.h"
+#include "pmemvp/virtio/virtio_pmem.h"
 #include "pmemvp/tlm/striped_memory_target.h"
 #include "pmemvp/peripherals/clint.h"
 #include "pmemvp/peripherals/plic.h"
@@ -30,6 +33,9 @@ constexpr std::uint64_t plic_base = 0xc000000, plic_size = 0x600000;
 constexpr std::uint64_t uart_base = 0x10000000, uart_size = 0x100;
 constexpr unsigned uart_irq = 10;
 constexpr std::uint64_t nvdimm_control_base = 0x10100000;
+constexpr std::uint64_t pcie_ecam_base = 0x30000000, pcie_ecam_size = 0x10000000;
+constexpr std::uint64_t pcie_mmio_base = 0x40000000, pcie_mmio_size = 0x40000000;
+constexpr unsigned pcie_irq = 32; // INTA..INTD -> PLIC 32..35
 constexpr std::uint64_t ram_base = 0x80000000;
 constexpr std::uint64_t device_memory_base = 0x100000000ull; // pmem ranges, 1 GiB aligned
 constexpr std::uint64_t device_memory_align = 1ull << 30;
@@ -46,6 +52,7 @@ struct virt_config {
     std::optional<std::uint32_t> nvdimm_persistence; // NFIT platform capabilities (3 cpu, 2 mem-ctrl)
     std::vector<nvdimm::nvdimm_options> nvdimms;
     std::vector<nvdimm::interleave_options> interleave_sets;
+    std::vector<virtio::virtio_pmem_options> virtio_pmems;
 };
 
 // The `virt` platform: one RV64 hart, boot ROM, RAM, CLINT, PLIC, UART, test finisher, all on
@@ -71,6 +78,7 @@ public:
     // The ACPI tables in the boot ROM, by signature (RSDP, XSDT, NFIT).
     const acpi::placed_tables& acpi_tables() const { return acpi_; }
     nvdimm::controller* nvdimm_controller() const { return nvdimm_ctrl_.get(); }
+    const std::vector<std::unique_ptr<virtio::virtio_pmem>>& virtio_pmems() const { return pmem_devices_; }
 
 private:
     void start_of_simulation() override;
@@ -79,6 +87,8 @@ private:
     void create_nvdimms();
     void map_nvdimms();
     void build_acpi();
+    void create_pci();
+    backend::file_backend& claim_memdev(const std::string& memdev, const std::string& who);
 
     virt_config config_;
     unsigned char* ram_data_ = nullptr;
@@ -89,6 +99,11 @@ private:
     std::vector<std::unique_ptr<sc_core::sc_module>> pmem_targets_;
     std::unique_ptr<nvdimm::controller> nvdimm_ctrl_;
     acpi::placed_tables acpi_;
+    std::vector<std::string> busy_memdevs_;
+    std::uint64_t next_device_memory_ = virt_map::device_memory_base;
+    std::unique_ptr<pci::pci_host> pci_;
+    std::vector<std::unique_ptr<virtio::virtio_pmem>> pmem_devices_;
+    std::vector<std::unique_ptr<virtio::virtio_pci>> pmem_transports_;
 
 public:
     router bus;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/riscv/decode.h"
+#include "pmemvp/tlm/dirty_log.h"
 #include "pmemvp/tlm/irq.h"
 #include "pmemvp/tlm/log.h"
 
@@ -66,6 +67,7 @@ private:
         std::uint64_t end = 0;   // last address
         unsigned char* ptr = nullptr;
         std::uint64_t latency_cycles = 0;
+        dirty_log* log = nullptr; // stores are marked here when the target keeps a log
     };
     struct code_page {
         std::uint64_t base;
@@ -142,6 +144,7 @@ template <typename T> inline bool hart::store(std::uint64_t addr, T value) {
     if (off < write_dmi_.limit) {
         std::memcpy(write_dmi_.ptr + off, &value, sizeof(T));
         cycle_ += write_dmi_.latency_cycles;
+        if (write_dmi_.log) write_dmi_.log->mark(off, sizeof(T));
         return true;
     }
     return store_slow(addr, &value, sizeof(T));

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <tlm>
+
+namespace pmemvp::pci {
+
+// Config-space offsets and bits of a type-0 header.
+namespace cfg {
+constexpr unsigned vendor_id = 0x00, device_id = 0x02, command = 0x04, status = 0x06,
+                   revision = 0x08, class_code = 0x09, header_type = 0x0e, bar0 = 0x10,
+                   subsystem_vendor = 0x2c, subsystem_id = 0x2e, capabilities = 0x34,
+                   interrupt_line = 0x3c, interrupt_pin = 0x3d;
+constexpr std::uint16_t command_memory = 1u << 1, command_master = 1u << 2,
+                        command_intx_disable = 1u << 10;
+constexpr std::uint16_t status_interrupt = 1u << 3, status_capabilities = 1u << 4;
+} // namespace cfg
+
+// A PCI function's configuration space (type-0 header, capability list, 64-bit memory BARs
+// with sizing) and its BAR accesses. Subclasses declare BARs and capabilities and serve BAR
+// accesses; the host decodes ECAM and the memory window to them.
+class pci_device {
+public:
+    static constexpr unsigned num_bars = 6;
+
+    pci_device(std::string name, std::uint16_t vendor, std::uint16_t device, std::uint8_t revision,
+               std::uint32_t class_code, std::uint16_t subsystem_vendor, std::uint16_t subsystem_id);
+    virtual ~pci_device() = default;
+
+    const std::string& name() const { return name_; }
+    std::uint32_t config_read(unsigned offset, unsigned length) const;
+    void config_write(unsigned offset, unsigned length, std::uint32_t value);
+
+    // The address a BAR decodes, if memory decode is on and the BAR is programmed.
+    bool bar_decodes(unsigned bar, std::uint64_t& base, std::uint64_t& size) const;
+    // An access at `offset` inside BAR `bar`; sets the response status.
+    virtual void bar_access(unsigned bar, std::uint64_t offset, tlm::tlm_generic_payload& gp,
+                            sc_core::sc_time& delay) = 0;
+
+    bool memory_enabled() const { return command() & cfg::command_memory; }
+    bool bus_master() const { return command() & cfg::command_master; }
+    std::uint16_t command() const { return read16(cfg::command); }
+    // The INTx line level this function wants (before INTx disable is applied).
+    bool intx_asserted() const { return intx_; }
+    bool intx_output() const { return intx_ && !(command() & cfg::command_intx_disable); }
+
+protected:
+    // A 64-bit memory BAR at bar and bar + 1; size a power of two >= 16.
+    void declare_bar64(unsigned bar, std::uint64_t size, bool prefetchable);
+    // Appends a capability with `bytes` (starting with the ID; the next pointer is filled in);
+    // returns its config-space offset.
+    unsigned add_capability(const std::uint8_t* bytes, unsigned length);
+    // Config bytes [offset, offset + length) that the driver may write (beyond the header).
+    void make_writable(unsigned offset, unsigned length);
+    void set_intx(bool level);
+    std::uint8_t* config_bytes() { return config_.data(); }
+    // Called after a config write changes the command register or a BAR (remapping).
+    virtual void config_changed() {}
+
+private:
+    std::uint16_t read16(unsigned off) const { return static_cast<std::uint16_t>(config_[off] | config_[off + 1] << 8); }
+    void update_status();
+
+    std::string name_;
+    std::array<std::uint8_t, 4096> config_{};
+    std::array<bool, 4096> writable_{};
+    std::array<std::uint64_t, num_bars> bar_size_{}; // 0: no BAR (or the high half of a 64-bit BAR)
+    unsigned next_capability_ = 0x40;
+    unsigned last_capability_ = 0;
+    bool intx_ = false;
+};
+
+} // namespace pmemvp::pci

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pmemvp/pci/pci_host.h"
+
+#include "pmemvp/util/keyval.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace pmemvp::pci {
+
+pci_host::pci_host(const sc_core::sc_module_name& name, std::uint64_t mmio_base,
+                   std::uint64_t mmio_size, std::vector<dma_window> dma_windows)
+    : sc_module(name), ecam("ecam"), mmio("mmio"), dma("dma"), log_(this->name()),
+      mmio_base_(mmio_base), mmio_size_(mmio_size), windows_(std::move(dma_windows)) {
+    ecam.register_b_transport(this, &pci_host::ecam_access);
+    ecam.register_transport_dbg(this, &pci_host::ecam_dbg);
+    mmio.register_b_transport(this, &pci_host::mmio_access);
+}
+
+void pci_host::attach(pci_device& device, unsigned slot) {
+    if (slot >= max_devices || slots_[slot])
+        throw std::logic_error("pci: slot " + std::to_string(slot) + " is not free");
+    slots_[slot] = &device;
+}
+
+void pci_host::ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    const std::uint64_t a = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    const unsigned bus = (a >> 20) & 0xff, dev = (a >> 15) & 0x1f, fn = (a >> 12) & 7;
+    const unsigned reg = a & 0xfff;
+    if ((len != 1 && len != 2 && len != 4) || reg % len) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    pci_device* d = bus == 0 && fn == 0 ? slots_[dev] : nullptr;
+    std::uint32_t v = 0;
+    if (gp.is_read()) {
+        v = d ? d->config_read(reg, len) : 0xffffffffu; // no device: all ones, as on real PCI
+        std::memcpy(gp.get_data_ptr(), &v, len);
+    } else if (gp.is_write() && d) {
+        std::memcpy(&v, gp.get_data_ptr(), len);
+        d->config_write(reg, len, v);
+        update_intx(); // INTx disable may have changed
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned pci_host::ecam_dbg(tlm::tlm_generic_payload& gp) {
+    sc_core::sc_time t;
+    if (!gp.is_read()) return 0;
+    ecam_access(gp, t);
+    return gp.is_response_ok() ? gp.get_data_length() : 0;
+}
+
+void pci_host::mmio_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const std::uint64_t addr = mmio_base_ + gp.get_address();
+    for (pci_device* d : slots_) {
+        if (!d) continue;
+        for (unsigned bar = 0; bar < pci_device::num_bars; ++bar) {
+            std::uint64_t base, size;
+            if (!d->bar_decodes(bar, base, size) || addr < base || addr - base >= size) continue;
+            if (gp.get_data_length() > size - (addr - base)) {
+                gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+                return;
+            }
+            const std::uint64_t local = gp.get_address();
+            gp.set_address(addr - base);
+            d->bar_access(bar, addr - base, gp, delay);
+            gp.set_address(local);
+            return;
+        }
+    }
+    // Nothing decodes here (or memory decode is off): a master abort.
+    log_.info("no BAR decodes ", util::hex(addr));
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+bool pci_host::in_dma_window(std::uint64_t addr, std::uint64_t length) const {
+    for (const auto& w : windows_)
+        if (addr >= w.base && length <= w.size && addr - w.base <= w.size - length) return true;
+    return false;
+}
+
+bool pci_host::dma_access(const pci_device& device, tlm::tlm_command cmd, std::uint64_t addr,
+                          void* data, std::uint64_t length, sc_core::sc_time& delay) {
+    if (!device.bus_master() || length == 0 || length > (1u << 30) || !in_dma_window(addr, length)) {
+        ++rejected_dma_;
+        return false;
+    }
+    tlm::tlm_generic_payload gp;
+    gp.set_command(cmd);
+    gp.set_address(addr);
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(static_cast<unsigned>(length));
+    gp.set_streaming_width(static_cast<unsigned>(length));
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    dma->b_transport(gp, delay);
+    return gp.is_response_ok();
+}
+
+bool pci_host::dma_read(const pci_device& device, std::uint64_t addr, void* data,
+                        std::uint64_t length, sc_core::sc_time& delay) {
+    return dma_access(device, tlm::TLM_READ_COMMAND, addr, data, length, delay);
+}
+
+bool pci_host::dma_write(const pci_device& device, std::uint64_t addr, const void* data,
+                         std::uint64_t length, sc_core::sc_time& delay) {
+    return dma_access(device, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), length, delay);
+}
+
+void pci_host::update_intx() {
+    bool level[4] = {};
+    for (unsigned slot = 0; slot < max_devices; ++slot) {
+        const pci_device* d = slots_[slot];
+        if (!d || !d->intx_output()) continue;
+        const unsigned pin = d->config_read(cfg::interrupt_pin, 1);
+        if (pin >= 1 && pin <= 4) level[(pin - 1 + slot) % 4] = true;
+    }
+    for (unsigned i = 0; i < 4; ++i) intx[i].set(level[i]);
+}
+
+} // namespace pmemvp::pci

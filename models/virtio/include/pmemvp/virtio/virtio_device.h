@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include "pmemvp/virtio/virtqueue.h"
+
+#include <cstdint>
+#include <string>
+#include <systemc>
+
+namespace pmemvp::virtio {
+
+constexpr std::uint64_t feature_indirect_desc = 1ull << 28;
+constexpr std::uint64_t feature_version_1 = 1ull << 32;
+
+namespace status_bits {
+constexpr std::uint8_t acknowledge = 1, driver = 2, driver_ok = 4, features_ok = 8,
+                       needs_reset = 64, failed = 128;
+}
+
+class virtio_device;
+
+// What a device may ask of its transport (VCML's split: transports know the bus, devices
+// know their queues).
+class transport {
+public:
+    virtual split_virtqueue& queue(unsigned index) = 0;
+    virtual guest_memory& memory() = 0;
+    virtual std::uint64_t negotiated_features() const = 0;
+    virtual bool driver_ok() const = 0;
+    virtual bool needs_reset() const = 0;
+    // Used buffers were added to queue `index`: interrupt the driver (unless it asked not).
+    virtual void used(unsigned index) = 0;
+    // The device hit an error that needs a reset: DEVICE_NEEDS_RESET and a config interrupt.
+    virtual void device_error(const std::string& what) = 0;
+
+protected:
+    ~transport() = default;
+};
+
+// A virtio device, transport-independent.
+class virtio_device {
+public:
+    virtual ~virtio_device() = default;
+    virtual std::uint16_t device_id() const = 0;
+    virtual std::uint64_t device_features() const = 0; // without the transport's bits
+    virtual unsigned num_queues() const = 0;
+    virtual std::uint16_t queue_max_size(unsigned index) const = 0;
+    virtual unsigned config_size() const = 0;
+    virtual void read_config(unsigned offset, void* data, unsigned length) = 0;
+    // The driver notified queue `index` at simulated time sc_time_stamp() + `delay`.
+    virtual void notify(unsigned index, const sc_core::sc_time& delay) = 0;
+    virtual void reset() = 0;
+
+    void bind(transport& t) { transport_ = &t; }
+
+protected:
+    transport* transport_ = nullptr;
+};
+
+} // namespace pmemvp::virtio

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include "pmemvp/backend/file_backend.h"
+#include "pmemvp/tlm/dirty_log.h"
+#include "pmemvp/tlm/log.h"
+#include "pmemvp/tlm/memory_target.h"
+#include "pmemvp/virtio/virtio_device.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <systemc>
+#include <utility>
+#include <vector>
+
+namespace pmemvp::virtio {
+
+struct virtio_pmem_options {
+    std::string id;
+    std::string memdev;
+    std::optional<std::uint64_t> memaddr; // default: the next free 1 GiB slot of device memory
+    sc_core::sc_time flush_latency = sc_core::sc_time(20, sc_core::SC_US);  // fixed cost
+    sc_core::sc_time flush_page_cost = sc_core::sc_time(1, sc_core::SC_US); // per dirty 4 KiB page
+    static virtio_pmem_options parse(const std::string& keyvals); // after "virtio-pmem-pci,"
+};
+
+// virtio-pmem (device type 27): the backing file as a memory range with DMI, and one request
+// queue (size 128) of flush requests. Until a flush completes, data written through the range
+// is only in the host's page cache: the dirty log records those pages (DMI writers mark it).
+// A flush takes flush_latency + flush_page_cost x dirty pages of simulated time, whatever the
+// host's own I/O takes: the I/O (msync of the dirty ranges) runs on a worker thread while the
+// simulation goes on, and the response waits for both. Response 0, or -1 (the specification's
+// failure value; QEMU answers 1) for a failed sync or an unknown request type.
+class virtio_pmem : public sc_core::sc_module, public virtio_device {
+public:
+    SC_HAS_PROCESS(virtio_pmem);
+    static constexpr std::uint16_t type = 27, queue_size = 128;
+
+    virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
+                backend::file_backend& memdev, std::uint64_t address);
+
+    memory_target& memory() { return *memory_; }
+    std::uint64_t address() const { return address_; }
+    std::uint64_t size() const { return memdev_.size(); }
+    dirty_log& dirty() { return dirty_; }
+
+    // Makes the ranges durable on the host (default: the backend's persist); replaceable, so
+    // tests can make the host slow or failing.
+    std::function<bool(const std::vector<std::pair<std::uint64_t, std::uint64_t>>&)> host_sync;
+
+    std::uint64_t flushes() const { return flushes_; }
+    std::uint64_t flushed_pages() const { return flushed_pages_; }
+    const sc_core::sc_time& last_flush_latency() const { return last_latency_; }
+
+    // virtio_device
+    std::uint16_t device_id() const override { return type; }
+    std::uint64_t device_features() const override { return 0; }
+    unsigned num_queues() const override { return 1; }
+    std::uint16_t queue_max_size(unsigned) const override { return queue_size; }
+    unsigned config_size() const override { return 16; }
+    void read_config(unsigned offset, void* data, unsigned length) override;
+    void notify(unsigned index, const sc_core::sc_time& delay) override;
+    void reset() override {}
+
+private:
+    void serve(); // SC_THREAD
+    void answer(const element& e, std::uint32_t ret);
+
+    virtio_pmem_options options_;
+    backend::file_backend& memdev_;
+    std::uint64_t address_;
+    logger log_;
+    dirty_log dirty_;
+    std::unique_ptr<memory_target> memory_;
+    sc_core::sc_event kick_;
+    std::uint64_t flushes_ = 0, flushed_pages_ = 0;
+    sc_core::sc_time last_latency_;
+};
+
+} // namespace pmemvp::virtio

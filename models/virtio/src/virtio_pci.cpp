@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pmemvp/virtio/virtio_pci.h"
+
+#include "pmemvp/util/keyval.h"
+
+#include <cstring>
+
+namespace pmemvp::virtio {
+
+namespace {
+enum : std::uint8_t { cap_common = 1, cap_notify = 2, cap_isr = 3, cap_device = 4 };
+constexpr std::uint16_t no_vector = 0xffff;
+
+std::vector<std::uint8_t> vendor_cap(std::uint8_t type, std::uint32_t offset, std::uint32_t length,
+                                     std::uint8_t extra = 0) {
+    std::vector<std::uint8_t> c(16 + extra, 0);
+    c[0] = 0x09; // vendor-specific
+    c[2] = static_cast<std::uint8_t>(16 + extra);
+    c[3] = type;
+    c[4] = virtio_pci::bar;
+    std::memcpy(&c[8], &offset, 4);
+    std::memcpy(&c[12], &length, 4);
+    return c;
+}
+} // namespace
+
+virtio_pci::virtio_pci(const std::string& name, virtio_device& device, pci::pci_host& host)
+    : pci_device(name, 0x1af4, static_cast<std::uint16_t>(0x1040 + device.device_id()), 1, 0x00ff00,
+                 0x1af4, 0x1100),
+      device_(device), host_(host), log_(name), common_(name + ".common"), queues_(device.num_queues()) {
+    declare_bar64(bar, bar_size, true);
+    auto common = vendor_cap(cap_common, common_offset, 0x1000);
+    add_capability(common.data(), static_cast<unsigned>(common.size()));
+    auto isr = vendor_cap(cap_isr, isr_offset, 0x1000);
+    add_capability(isr.data(), static_cast<unsigned>(isr.size()));
+    auto dev = vendor_cap(cap_device, device_offset, 0x1000);
+    add_capability(dev.data(), static_cast<unsigned>(dev.size()));
+    auto notify = vendor_cap(cap_notify, notify_offset, notify_multiplier * device.num_queues(), 4);
+    std::memcpy(&notify[16], &notify_multiplier, 4);
+    add_capability(notify.data(), static_cast<unsigned>(notify.size()));
+    declare_common_registers();
+    device_.bind(*this);
+}
+
+virtio_pci::queue_state* virtio_pci::selected() {
+    return queue_select_ < queues_.size() ? &queues_[queue_select_] : nullptr;
+}
+
+void virtio_pci::declare_common_registers() {
+    auto& r = common_;
+    r.add("device_feature_select", 0, 4).on_read([this] { return device_feature_select_; })
+        .on_write([this](std::uint64_t v) { device_feature_select_ = static_cast<std::uint32_t>(v); });
+    r.add("device_feature", 4, 4).read_only().on_read([this]() -> std::uint64_t {
+        return device_feature_select_ < 2 ? (offered_features() >> (32 * device_feature_select_)) & 0xffffffffu : 0;
+    });
+    r.add("driver_feature_select", 8, 4).on_read([this] { return driver_feature_select_; })
+        .on_write([this](std::uint64_t v) { driver_feature_select_ = static_cast<std::uint32_t>(v); });
+    r.add("driver_feature", 12, 4)
+        .on_read([this]() -> std::uint64_t {
+            return driver_feature_select_ < 2 ? (driver_features_ >> (32 * driver_feature_select_)) & 0xffffffffu : 0;
+        })
+        .on_write([this](std::uint64_t v) {
+            if (driver_feature_select_ >= 2 || (status_ & status_bits::features_ok)) return;
+            const unsigned shift = 32 * driver_feature_select_;
+            driver_features_ = (driver_features_ & ~(0xffffffffull << shift)) | (v << shift);
+        });
+    r.add("config_msix_vector", 16, 2).on_read([] { return no_vector; }).on_write([](std::uint64_t) {});
+    r.add("num_queues", 18, 2).read_only().on_read([this] { return queues_.size(); });
+    r.add("device_status", 20, 1).on_read([this] { return status_; })
+        .on_write([this](std::uint64_t v) { write_status(static_cast<std::uint8_t>(v)); });
+    r.add("config_generation", 21, 1).read_only().on_read([] { return 0; });
+    r.add("queue_select", 22, 2).on_read([this] { return queue_select_; })
+        .on_write([this](std::uint64_t v) { queue_select_ = static_cast<std::uint16_t>(v); });
+    r.add("queue_size", 24, 2)
+        .on_read([this]() -> std::uint64_t { auto* q = selected(); return q ? q->size : 0; })
+        .on_write([this](std::uint64_t v) {
+            auto* q = selected();
+            if (q && !q->enabled) q->size = static_cast<std::uint16_t>(v);
+        });
+    r.add("queue_msix_vector", 26, 2).on_read([] { return no_vector; }).on_write([](std::uint64_t) {});
+    r.add("queue_enable", 28, 2)
+        .on_read([this]() -> std::uint64_t { auto* q = selected(); return q && q->enabled; })
+        .on_write([this](std::uint64_t v) { if (v == 1 && selected()) enable_queue(queue_select_); });
+    r.add("queue_notify_off", 30, 2).read_only().on_read([this] { return queue_select_; });
+    struct { const char* name; unsigned off; std::uint64_t queue_state::*field; } addrs[] = {
+        {"queue_desc", 32, &queue_state::desc}, {"queue_driver", 40, &queue_state::avail},
+        {"queue_device", 48, &queue_state::used}};
+    for (const auto& a : addrs) {
+        auto field = a.field;
+        r.add(a.name, a.off, 8)
+            .on_read([this, field]() -> std::uint64_t { auto* q = selected(); return q ? q->*field : 0; })
+            .on_write([this, field](std::uint64_t v) {
+                auto* q = selected();
+                if (q && !q->enabled) q->*field = v;
+            });
+    }
+}
+
+void virtio_pci::bar_access(unsigned, std::uint64_t offset, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const unsigned len = gp.get_data_length();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (offset < isr_offset) {
+        common_.transport(gp);
+    } else if (offset < device_offset) {
+        if (offset != isr_offset || len != 1) { gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return; }
+        if (gp.is_read()) {
+            *gp.get_data_ptr() = isr_; // reading clears it and drops INTx
+            isr_ = 0;
+            set_intx(false);
+            host_.update_intx();
+        }
+    } else if (offset < notify_offset) {
+        const std::uint64_t at = offset - device_offset;
+        if (at + len > device_.config_size() || (len != 1 && len != 2 && len != 4) || at % len) {
+            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        if (gp.is_read()) device_.read_config(static_cast<unsigned>(at), gp.get_data_ptr(), len);
+    } else {
+        const std::uint64_t at = offset - notify_offset;
+        if (!gp.is_write() || at % notify_multiplier || at / notify_multiplier >= queues_.size()) {
+            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        const unsigned index = static_cast<unsigned>(at / notify_multiplier);
+        if (driver_ok() && !needs_reset() && queues_[index].enabled)
+            device_.notify(index, delay);
+    }
+}
+
+void virtio_pci::write_status(std::uint8_t value) {
+    if (value == 0) {
+        reset();
+        return;
+    }
+    if ((value & status_bits::features_ok) && !(status_ & status_bits::features_ok)) {
+        // The driver's features must be a subset of ours and include VERSION_1.
+        const bool ok = (driver_features_ & ~offered_features()) == 0 && (driver_features_ & feature_version_1);
+        if (!ok) {
+            log_.info("driver features ", util::hex(driver_features_), " refused: VERSION_1 is required");
+            value &= static_cast<std::uint8_t>(~status_bits::features_ok);
+        }
+    }
+    status_ = static_cast<std::uint8_t>(value | (status_ & status_bits::needs_reset));
+}
+
+void virtio_pci::reset() {
+    status_ = 0;
+    isr_ = 0;
+    driver_features_ = 0;
+    device_feature_select_ = driver_feature_select_ = 0;
+    queue_select_ = 0;
+    for (auto& q : queues_) q = queue_state();
+    device_.reset();
+    set_intx(false);
+    host_.update_intx();
+}
+
+void virtio_pci::enable_queue(unsigned index) {
+    queue_state& q = queues_[index];
+    if (q.size == 0) q.size = device_.queue_max_size(index);
+    if (q.size > device_.queue_max_size(index)) {
+        device_error("queue " + std::to_string(index) + " size " + std::to_string(q.size) +
+                     " exceeds the maximum " + std::to_string(device_.queue_max_size(index)));
+        return;
+    }
+    std::string error;
+    if (!q.vq.configure(*this, q.size, q.desc, q.avail, q.used,
+                        driver_features_ & feature_indirect_desc, error)) {
+        device_error("queue " + std::to_string(index) + ": " + error);
+        return;
+    }
+    q.enabled = true;
+}
+
+void virtio_pci::raise(std::uint8_t bits) {
+    isr_ |= bits;
+    set_intx(isr_ != 0);
+    host_.update_intx();
+}
+
+void virtio_pci::used(unsigned index) {
+    if (!queues_.at(index).vq.interrupt_suppressed(*this)) raise(1);
+}
+
+void virtio_pci::device_error(const std::string& what) {
+    log_.warn(what, "; the device needs a reset (DEVICE_NEEDS_RESET)");
+    status_ |= status_bits::needs_reset;
+    if (driver_ok()) raise(2); // configuration change interrupt
+}
+
+bool virtio_pci::read(std::uint64_t addr, void* data, std::uint64_t length) {
+    return host_.dma_read(*this, addr, data, length, dma_delay_);
+}
+
+bool virtio_pci::write(std::uint64_t addr, const void* data, std::uint64_t length) {
+    return host_.dma_write(*this, addr, data, length, dma_delay_);
+}
+
+bool virtio_pci::accessible(std::uint64_t addr, std::uint64_t length) const {
+    // Ask the host without touching memory: a zero-cost probe of its DMA windows.
+    return bus_master() && length > 0 && host_.dma_allowed(addr, length);
+}
+
+} // namespace pmemvp::virtio

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pmemvp/virtio/virtio_pmem.h"
+
+#include "pmemvp/util/config_error.h"
+#include "pmemvp/util/keyval.h"
+
+#include <cstring>
+#include <future>
+
+namespace pmemvp::virtio {
+
+namespace {
+sc_core::sc_time parse_time(const std::string& key, const std::string& text) {
+    std::size_t used = 0;
+    double v = -1;
+    try { v = std::stod(text, &used); } catch (const std::exception&) {}
+    const std::string unit = text.substr(used);
+    const double scale = unit == "ns" ? 1e-9 : unit == "us" ? 1e-6 : unit == "ms" ? 1e-3 : unit == "s" ? 1 : -1;
+    if (v < 0 || scale < 0)
+        throw config_error("-device virtio-pmem-pci: option '" + key + "' value '" + text +
+                           "' is not a time; write e.g. " + key + "=20us");
+    return sc_core::sc_time(v * scale, sc_core::SC_SEC);
+}
+} // namespace
+
+virtio_pmem_options virtio_pmem_options::parse(const std::string& keyvals) {
+    util::keyval_list list("-device virtio-pmem-pci", keyvals);
+    virtio_pmem_options o;
+    o.id = list.take_string("id").value_or("");
+    o.memdev = list.take_string("memdev").value_or("");
+    o.memaddr = list.take_size("memaddr");
+    if (auto t = list.take_string("flush-latency")) o.flush_latency = parse_time("flush-latency", *t);
+    if (auto t = list.take_string("flush-page-cost")) o.flush_page_cost = parse_time("flush-page-cost", *t);
+    if (list.has("shmem"))
+        throw config_error("-device virtio-pmem-pci: option 'shmem' (VIRTIO_PMEM_F_SHMEM_REGION) is "
+                           "not supported yet; drop it: the range is given in the config space");
+    list.finish({"id", "memdev", "memaddr", "flush-latency", "flush-page-cost"});
+    if (o.memdev.empty())
+        throw config_error("-device virtio-pmem-pci: virtio-pmem memdev not set; give "
+                           "memdev=ID of a -object memory-backend-file");
+    if (o.memaddr && *o.memaddr % 4096)
+        throw config_error("-device virtio-pmem-pci: option 'memaddr' value '" + util::hex(*o.memaddr) +
+                           "' must be page aligned");
+    return o;
+}
+
+virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
+                         backend::file_backend& memdev, std::uint64_t address)
+    : sc_module(name), options_(options), memdev_(memdev), address_(address), log_(this->name()),
+      dirty_(memdev.size()) {
+    memory_ = std::make_unique<memory_target>("memory", memdev.data(), memdev.size(), memdev.writable());
+    memory_->set_dirty_log(&dirty_);
+    host_sync = [this](const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
+        bool ok = true;
+        for (const auto& [offset, length] : ranges) ok = memdev_.persist(offset, length) && ok;
+        return ok;
+    };
+    SC_THREAD(serve);
+}
+
+void virtio_pmem::read_config(unsigned offset, void* data, unsigned length) {
+    const std::uint64_t config[2] = {address_, memdev_.size()}; // le64 start, le64 size
+    std::memcpy(data, reinterpret_cast<const unsigned char*>(config) + offset, length);
+}
+
+void virtio_pmem::notify(unsigned, const sc_core::sc_time& delay) {
+    kick_.notify(delay); // served at the driver's own simulated time
+}
+
+void virtio_pmem::answer(const element& e, std::uint32_t ret) {
+    guest_memory& mem = transport_->memory();
+    std::string error;
+    if (!mem.write(e.writable.front().addr, &ret, 4) || !transport_->queue(0).push(mem, e.head, 4, error)) {
+        transport_->device_error("virtio-pmem: cannot answer: " + error);
+        return;
+    }
+    transport_->used(0);
+}
+
+void virtio_pmem::serve() {
+    for (;;) {
+        wait(kick_);
+        while (transport_ && !transport_->needs_reset()) {
+            guest_memory& mem = transport_->memory();
+            element e;
+            std::string error;
+            const auto got = transport_->queue(0).pop(mem, e, error);
+            if (got == split_virtqueue::status::empty) break;
+            if (got == split_virtqueue::status::error) {
+                transport_->device_error("virtio-pmem: " + error);
+                break;
+            }
+            if (e.readable.empty() || e.writable.empty() || e.readable.front().length < 4 ||
+                e.writable.front().length < 4) {
+                transport_->device_error("virtio-pmem request not proper: it needs a 4-byte "
+                                         "device-readable request and a 4-byte device-writable response");
+                break;
+            }
+            std::uint32_t request = ~0u;
+            mem.read(e.readable.front().addr, &request, 4);
+            if (request != 0) { // only VIRTIO_PMEM_REQ_TYPE_FLUSH exists
+                log_.info("request type ", request, " is unknown: answered -1");
+                answer(e, 0xffffffffu);
+                continue;
+            }
+            // Everything written before this flush: the dirty pages now.
+            auto ranges = dirty_.collect();
+            std::uint64_t pages = 0;
+            for (const auto& r : ranges) pages += r.second >> dirty_log::page_shift;
+            const sc_core::sc_time cost = options_.flush_latency + options_.flush_page_cost * static_cast<double>(pages);
+            auto io = std::async(std::launch::async, host_sync, std::move(ranges));
+            wait(cost);                 // the simulated cost ...
+            const bool ok = io.get();   // ... while the host's I/O takes the wall time it takes
+            ++flushes_;
+            flushed_pages_ += pages;
+            last_latency_ = cost;
+            answer(e, ok ? 0 : 0xffffffffu);
+        }
+    }
+}
+
+} // namespace pmemvp::virtio
