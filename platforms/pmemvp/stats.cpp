@@ -49,6 +49,16 @@ void write_stats(const std::string& path, const platform::virt_platform& p, cons
             << ", \"sync\": " << quoted(backend::to_string(b->mode())) << "}";
         sep = ",";
     }
+    out << "\n  ],\n  \"virtio_pmem\": [";
+    sep = "";
+    for (const auto& d : p.virtio_pmems()) {
+        out << sep << "\n    {\"name\": " << quoted(d->name()) << ", \"address\": " << d->address()
+            << ", \"size\": " << d->size() << ", \"flushes\": " << d->flushes()
+            << ", \"flushed_pages\": " << d->flushed_pages()
+            << ", \"last_flush_latency_ns\": " << d->last_flush_latency().to_seconds() * 1e9
+            << ", \"unflushed_pages\": " << d->dirty().dirty_pages() << "}";
+        sep = ",";
+    }
     out << "\n  ],\n"
         << "  \"wall_time_s\": " << r.wall_seconds << ",\n"
         << "  \"mips\": " << mips << "\n}\n";

@@ -79,7 +79,9 @@ void register_bank::transport(tlm::tlm_generic_payload& gp) {
         }
         std::uint64_t v = 0;
         std::memcpy(&v, gp.get_data_ptr(), len);
-        r->write((r->get() & ~field) | ((v << shift) & field));
+        // A partial write keeps the other bytes: the register's current value, as a read sees it.
+        const std::uint64_t current = len == r->width() ? 0 : r->read();
+        r->write((current & ~field) | ((v << shift) & field));
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

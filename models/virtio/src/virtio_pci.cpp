@@ -40,6 +40,15 @@ virtio_pci::virtio_pci(const std::string& name, virtio_device& device, pci::pci_
     add_capability(notify.data(), static_cast<unsigned>(notify.size()));
     declare_common_registers();
     device_.bind(*this);
+    reset_queues();
+}
+
+// queue_size reads as the maximum until the driver chooses a smaller one.
+void virtio_pci::reset_queues() {
+    for (unsigned i = 0; i < queues_.size(); ++i) {
+        queues_[i] = queue_state();
+        queues_[i].size = device_.queue_max_size(i);
+    }
 }
 
 virtio_pci::queue_state* virtio_pci::selected() {
@@ -111,7 +120,7 @@ void virtio_pci::bar_access(unsigned, std::uint64_t offset, tlm::tlm_generic_pay
         }
     } else if (offset < notify_offset) {
         const std::uint64_t at = offset - device_offset;
-        if (at + len > device_.config_size() || (len != 1 && len != 2 && len != 4) || at % len) {
+        if (at + len > device_.config_size() || (len != 1 && len != 2 && len != 4 && len != 8) || at % len) {
             gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
             return;
         }
@@ -150,7 +159,7 @@ void virtio_pci::reset() {
     driver_features_ = 0;
     device_feature_select_ = driver_feature_select_ = 0;
     queue_select_ = 0;
-    for (auto& q : queues_) q = queue_state();
+    reset_queues();
     device_.reset();
     set_intx(false);
     host_.update_intx();

@@ -22,8 +22,8 @@ public:
     reg& write_only() { readable_ = false; return *this; }
     // Reads return what `fn` returns instead of the stored value.
     reg& on_read(read_fn fn) { on_read_ = std::move(fn); return *this; }
-    // Writes call `fn` with the new value (merged with the old one for a partial write) instead
-    // of storing it; `fn` may call set().
+    // Writes call `fn` with the new value instead of storing it; `fn` may call set(). A partial
+    // write is merged with the register's current value (its read callback, if any).
     reg& on_write(write_fn fn) { on_write_ = std::move(fn); return *this; }
 
     const std::string& name() const { return name_; }

@@ -55,6 +55,7 @@ private:
     void declare_common_registers();
     void write_status(std::uint8_t value);
     void reset();
+    void reset_queues();
     void enable_queue(unsigned index);
     void raise(std::uint8_t isr_bits);
     queue_state* selected();

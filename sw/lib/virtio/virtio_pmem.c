@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "virtio_pmem.h"
+
+#include <string.h>
+
+static uint8_t queue_memory[16384] __attribute__((aligned(4096)));
+static volatile uint32_t request, response;
+
+int virtio_pmem_probe(struct virtio_pmem *p, struct pci_dev *devices, int count) {
+    memset(p, 0, sizeof *p);
+    for (int i = 0; i < count; ++i) {
+        if (devices[i].vendor != 0x1af4 || devices[i].device != 0x105b) continue;
+        if (virtio_init(&p->dev, &devices[i]) != 0) return -1;
+        if (virtio_negotiate(&p->dev, VIRTIO_F_VERSION_1) != 0) return -1;
+        if (virtq_setup(&p->dev, &p->queue, 0, 128, queue_memory) != 0) return -1;
+        // 64-bit fields as two 32-bit halves, as the specification asks of drivers.
+        volatile uint32_t *config = (volatile uint32_t *)p->dev.config;
+        p->start = config[0] | (uint64_t)config[1] << 32;
+        p->size = config[2] | (uint64_t)config[3] << 32;
+        virtio_set_status(&p->dev, VIRTIO_STATUS_DRIVER_OK);
+        return 0;
+    }
+    return -1;
+}
+
+int virtio_pmem_flush(struct virtio_pmem *p) {
+    if (virtio_status(&p->dev) & VIRTIO_STATUS_NEEDS_RESET) return -2;
+    request = 0; /* VIRTIO_PMEM_REQ_TYPE_FLUSH */
+    response = 0xdeadbeef;
+    volatile struct virtq_desc *d = p->queue.desc;
+    d[0].addr = (uintptr_t)&request;
+    d[0].len = 4;
+    d[0].flags = VIRTQ_DESC_F_NEXT;
+    d[0].next = 1;
+    d[1].addr = (uintptr_t)&response;
+    d[1].len = 4;
+    d[1].flags = VIRTQ_DESC_F_WRITE;
+    d[1].next = 0;
+    virtq_kick(&p->dev, &p->queue, 0);
+    uint32_t length = 0;
+    if (virtq_wait(&p->dev, &p->queue, p->use_interrupt, &length) < 0) return -2;
+    return (int)(int32_t)response;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* virtio-pmem driver: the persistent range from the config space and flush requests. */
+#ifndef PMEMVP_VIRTIO_PMEM_H
+#define PMEMVP_VIRTIO_PMEM_H
+#include "virtio.h"
+
+struct virtio_pmem {
+    struct virtio_dev dev;
+    struct virtq queue;
+    uint64_t start, size;
+    int use_interrupt;
+};
+
+/* Finds the first virtio-pmem device (1AF4:105B), negotiates VERSION_1, sets its queue up and
+   reads start/size. 0 on success. */
+int virtio_pmem_probe(struct virtio_pmem *p, struct pci_dev *devices, int count);
+/* Makes every write to the range so far durable on the host. 0, or the device's response
+   (-1 failure), or -2 if the device needs a reset. */
+int virtio_pmem_flush(struct virtio_pmem *p);
+
+#endif
