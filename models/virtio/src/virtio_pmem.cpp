@@ -5,7 +5,6 @@
 #include "pmemvp/util/keyval.h"
 
 #include <cstring>
-#include <future>
 
 namespace pmemvp::virtio {
 
@@ -31,10 +30,16 @@ virtio_pmem_options virtio_pmem_options::parse(const std::string& keyvals) {
     o.memaddr = list.take_size("memaddr");
     if (auto t = list.take_string("flush-latency")) o.flush_latency = parse_time("flush-latency", *t);
     if (auto t = list.take_string("flush-page-cost")) o.flush_page_cost = parse_time("flush-page-cost", *t);
+    if (auto io = list.take_string("flush-io")) {
+        if (*io != "thread" && *io != "inline")
+            throw config_error("-device virtio-pmem-pci: option 'flush-io' value '" + *io +
+                               "' is unknown; accepted: thread, inline");
+        o.io_thread = *io == "thread";
+    }
     if (list.has("shmem"))
         throw config_error("-device virtio-pmem-pci: option 'shmem' (VIRTIO_PMEM_F_SHMEM_REGION) is "
                            "not supported yet; drop it: the range is given in the config space");
-    list.finish({"id", "memdev", "memaddr", "flush-latency", "flush-page-cost"});
+    list.finish({"id", "memdev", "memaddr", "flush-latency", "flush-page-cost", "flush-io"});
     if (o.memdev.empty())
         throw config_error("-device virtio-pmem-pci: virtio-pmem memdev not set; give "
                            "memdev=ID of a -object memory-backend-file");
@@ -108,9 +113,15 @@ void virtio_pmem::serve() {
             std::uint64_t pages = 0;
             for (const auto& r : ranges) pages += r.second >> dirty_log::page_shift;
             const sc_core::sc_time cost = options_.flush_latency + options_.flush_page_cost * static_cast<double>(pages);
-            auto io = std::async(std::launch::async, host_sync, std::move(ranges));
-            wait(cost);                 // the simulated cost ...
-            const bool ok = io.get();   // ... while the host's I/O takes the wall time it takes
+            bool ok;
+            if (options_.io_thread) {
+                io_.start([this, r = std::move(ranges)] { return host_sync(r); });
+                wait(cost);           // the simulated cost ...
+                ok = io_.finish();    // ... while the host's I/O takes the wall time it takes
+            } else {
+                ok = host_sync(ranges); // wall time only
+                wait(cost);
+            }
             ++flushes_;
             flushed_pages_ += pages;
             last_latency_ = cost;

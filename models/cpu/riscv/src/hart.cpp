@@ -109,7 +109,12 @@ void hart::run() {
         if (wfi_) {
             if (!(mip_ & mie_)) {
                 sync();
+                const sc_time asleep = sc_core::sc_time_stamp();
                 wait(irq_event_);
+                // The clock runs on while the hart sleeps: mcycle keeps counting.
+                const auto slept = static_cast<std::uint64_t>((sc_core::sc_time_stamp() - asleep) / period);
+                cycle_ += slept;
+                synced_cycle_ += slept;
                 continue;
             }
             wfi_ = false;
