@@ -77,7 +77,7 @@ std::string require_string(const po::variables_map& vm, const char* key) {
 } // namespace
 
 std::optional<sc_time> parse_time(const std::string& text) {
-    auto s = parse_scaled(text, {{"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"ps", 1e-12}});
+    auto s = util::parse_seconds(text);
     if (!s) return std::nullopt;
     return sc_time(*s, sc_core::SC_SEC);
 }

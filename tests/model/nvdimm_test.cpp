@@ -3,6 +3,7 @@
 // pages), the controller's doorbell and flush hints over TLM, and the striped memory.
 #include "pmemvp/nvdimm/controller.h"
 #include "pmemvp/test/harness.h"
+#include "pmemvp/test/tlm_access.h"
 #include "pmemvp/tlm/memory_target.h"
 #include "pmemvp/tlm/router.h"
 #include "pmemvp/tlm/striped_memory_target.h"
@@ -256,26 +257,11 @@ struct bench : sc_core::sc_module {
         cpu.bind(bus.in);
     }
     tlm::tlm_response_status write64(std::uint64_t addr, std::uint64_t v) {
-        tlm::tlm_generic_payload gp;
-        gp.set_command(tlm::TLM_WRITE_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        gp.set_data_length(8);
-        gp.set_streaming_width(8);
-        sc_core::sc_time t;
-        cpu->b_transport(gp, t);
-        return gp.get_response_status();
+        return test::tlm_access(*cpu.operator->(), tlm::TLM_WRITE_COMMAND, addr, &v, 8);
     }
     std::uint32_t read32(std::uint64_t addr) {
         std::uint32_t v = 0;
-        tlm::tlm_generic_payload gp;
-        gp.set_command(tlm::TLM_READ_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        gp.set_data_length(4);
-        gp.set_streaming_width(4);
-        sc_core::sc_time t;
-        cpu->b_transport(gp, t);
+        test::tlm_access(*cpu.operator->(), tlm::TLM_READ_COMMAND, addr, &v, 4);
         return v;
     }
 };
@@ -335,15 +321,10 @@ TEST(striped_memory, lines_alternate_between_ways_and_dmi_is_per_line) {
     EXPECT_EQ(t.host_address(0x3fff), b.data() + 0x1fff);
     // An access across a line boundary is split between the ways.
     std::uint64_t v = 0x1122334455667788ull;
+    EXPECT_EQ(test::tlm_access(*tb().cpu.operator->(), tlm::TLM_WRITE_COMMAND, 0x200000ffcull, &v, 8),
+              tlm::TLM_OK_RESPONSE);
     tlm::tlm_generic_payload gp;
     gp.set_command(tlm::TLM_WRITE_COMMAND);
-    gp.set_address(0x200000ffcull);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-    gp.set_data_length(8);
-    gp.set_streaming_width(8);
-    sc_core::sc_time delay;
-    tb().cpu->b_transport(gp, delay);
-    EXPECT_EQ(gp.get_response_status(), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(a[0xffc], 0x88);
     EXPECT_EQ(b[0x000], 0x44);
     tlm::tlm_dmi dmi;

@@ -5,6 +5,7 @@
 #include "pmemvp/peripherals/test_finisher.h"
 #include "pmemvp/peripherals/uart16550.h"
 #include "pmemvp/test/harness.h"
+#include "pmemvp/test/tlm_access.h"
 #include "pmemvp/tlm/router.h"
 
 #include <cstdio>
@@ -56,15 +57,7 @@ struct bench : sc_core::sc_module {
 
     tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t addr, std::uint64_t& v,
                                     unsigned len, sc_time delay = sc_core::SC_ZERO_TIME) {
-        tlm::tlm_generic_payload gp;
-        gp.set_command(cmd);
-        gp.set_address(addr);
-        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        cpu->b_transport(gp, delay);
-        return gp.get_response_status();
+        return test::tlm_access(*cpu.operator->(), cmd, addr, &v, len, nullptr, delay);
     }
     std::uint64_t read(std::uint64_t addr, unsigned len, sc_time delay = sc_core::SC_ZERO_TIME) {
         std::uint64_t v = 0;

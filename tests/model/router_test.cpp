@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pmemvp/test/harness.h"
+#include "pmemvp/test/tlm_access.h"
 #include "pmemvp/tlm/memory_target.h"
 #include "pmemvp/tlm/router.h"
 
@@ -22,17 +23,7 @@ struct initiator : sc_core::sc_module {
 
     tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t addr, void* data,
                                     unsigned len, sc_core::sc_time* delay_out = nullptr) {
-        tlm::tlm_generic_payload gp;
-        gp.set_command(cmd);
-        gp.set_address(addr);
-        gp.set_data_ptr(static_cast<unsigned char*>(data));
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-        socket->b_transport(gp, delay);
-        if (delay_out) *delay_out = delay;
-        return gp.get_response_status();
+        return test::tlm_access(*socket.operator->(), cmd, addr, data, len, delay_out);
     }
 };
 

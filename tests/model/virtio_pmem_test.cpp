@@ -4,6 +4,7 @@
 // simulated timeline staying the same when the host's sync is slow.
 #include "pmemvp/pci/pci_host.h"
 #include "pmemvp/test/harness.h"
+#include "pmemvp/test/tlm_access.h"
 #include "pmemvp/tlm/memory_target.h"
 #include "pmemvp/tlm/router.h"
 #include "pmemvp/virtio/virtio_pci.h"
@@ -54,16 +55,7 @@ struct bench : sc_core::sc_module {
         host.attach(transport, slot);
     }
     tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t addr, std::uint64_t& v, unsigned len) {
-        tlm::tlm_generic_payload gp;
-        gp.set_command(cmd);
-        gp.set_address(addr);
-        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_time t;
-        cpu->b_transport(gp, t);
-        return gp.get_response_status();
+        return test::tlm_access(*cpu.operator->(), cmd, addr, &v, len);
     }
     std::uint64_t rd(std::uint64_t addr, unsigned len) { std::uint64_t v = 0; access(tlm::TLM_READ_COMMAND, addr, v, len); return v; }
     void wr(std::uint64_t addr, std::uint64_t v, unsigned len) { access(tlm::TLM_WRITE_COMMAND, addr, v, len); }

@@ -39,6 +39,21 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
     return static_cast<std::uint64_t>(value) << shift;
 }
 
+std::optional<double> parse_seconds(const std::string& text) {
+    std::size_t used = 0;
+    double value = -1;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    const std::string unit = text.substr(used);
+    const double scale = unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "us" ? 1e-6
+                       : unit == "ns" ? 1e-9 : unit == "ps" ? 1e-12 : -1;
+    if (value < 0 || scale < 0) return std::nullopt;
+    return value * scale;
+}
+
 std::optional<bool> parse_bool(const std::string& text) {
     std::string t = text;
     std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -10,15 +10,11 @@ namespace pmemvp::virtio {
 
 namespace {
 sc_core::sc_time parse_time(const std::string& key, const std::string& text) {
-    std::size_t used = 0;
-    double v = -1;
-    try { v = std::stod(text, &used); } catch (const std::exception&) {}
-    const std::string unit = text.substr(used);
-    const double scale = unit == "ns" ? 1e-9 : unit == "us" ? 1e-6 : unit == "ms" ? 1e-3 : unit == "s" ? 1 : -1;
-    if (v < 0 || scale < 0)
+    const auto seconds = util::parse_seconds(text);
+    if (!seconds)
         throw config_error("-device virtio-pmem-pci: option '" + key + "' value '" + text +
                            "' is not a time; write e.g. " + key + "=20us");
-    return sc_core::sc_time(v * scale, sc_core::SC_SEC);
+    return sc_core::sc_time(*seconds, sc_core::SC_SEC);
 }
 } // namespace
 
