@@ -210,7 +210,7 @@ decoded decode16(std::uint16_t c) {
                                               (bits(i, 2, 2) << 5), 10);
                 return imm ? mk(op::addi, 2, 2, 0, imm) : illegal(i, 2);
             }
-            return imm6 ? mk(op::lui, rd, 0, 0, imm6 << 12) : illegal(i, 2);
+            return imm6 ? mk(op::lui, rd, 0, 0, static_cast<std::int64_t>(static_cast<std::uint64_t>(imm6) << 12)) : illegal(i, 2);
         case 4: {
             const unsigned rdq = rs1p; // rd' sits where rs1' does
             switch (bits(i, 11, 10)) {
