@@ -47,7 +47,7 @@ static const uint64_t nowhere = 0x20000000UL; // not guest RAM
 
 int main(void) {
     ndevices = pci_enumerate(devices, 8);
-    if (virtio_pmem_probe(&pmem, devices, ndevices) != 0) { printf("no virtio-pmem device\n"); return 1; }
+    if (virtio_pmem_probe(&pmem, devices, ndevices, 0) != 0) { printf("no virtio-pmem device\n"); return 1; }
     const uint64_t req = (uintptr_t)&request, resp = (uintptr_t)&response;
 
 

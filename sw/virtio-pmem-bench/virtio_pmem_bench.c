@@ -19,7 +19,7 @@ static int on_trap(struct trap_frame *f) {
 
 int main(void) {
     struct pci_dev devices[8];
-    if (virtio_pmem_probe(&pmem, devices, pci_enumerate(devices, 8)) != 0) return 1;
+    if (virtio_pmem_probe(&pmem, devices, pci_enumerate(devices, 8), 0) != 0) return 1;
     volatile uint64_t *range = (volatile uint64_t *)(uintptr_t)pmem.start;
 #ifdef FLUSH_BENCH
     // Interrupt-driven completion, as Linux's driver waits: the hart sleeps during the flush.

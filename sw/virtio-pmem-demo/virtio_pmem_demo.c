@@ -19,12 +19,18 @@ static int on_trap(struct trap_frame *f) {
 int main(void) {
     struct pci_dev devices[8];
     const int n = pci_enumerate(devices, 8);
-    if (virtio_pmem_probe(&pmem, devices, n) != 0) {
+#ifdef USE_SHMEM
+    const int want_shmem = 1; // the range through shared memory region 0 (a PCI BAR)
+#else
+    const int want_shmem = 0;
+#endif
+    if (virtio_pmem_probe(&pmem, devices, n, want_shmem) != 0) {
         printf("virtio-pmem-demo: no virtio-pmem device found (%d PCI devices)\n", n);
         return 1;
     }
-    printf("virtio-pmem at slot %u: range 0x%llx, %llu bytes\n", pmem.dev.pci->slot,
-           (unsigned long long)pmem.start, (unsigned long long)pmem.size);
+    printf("virtio-pmem at slot %u: range 0x%llx, %llu bytes%s\n", pmem.dev.pci->slot,
+           (unsigned long long)pmem.start, (unsigned long long)pmem.size,
+           pmem.shmem ? " (shared memory region 0)" : "");
     char *range = (char *)(uintptr_t)pmem.start;
     const char first[] = "pmemvp record #1: durable after a polled flush";
     memcpy(range, first, sizeof first);

@@ -15,6 +15,7 @@ pci_host::pci_host(const sc_core::sc_module_name& name, std::uint64_t mmio_base,
     ecam.register_b_transport(this, &pci_host::ecam_access);
     ecam.register_transport_dbg(this, &pci_host::ecam_dbg);
     mmio.register_b_transport(this, &pci_host::mmio_access);
+    mmio.register_get_direct_mem_ptr(this, &pci_host::mmio_dmi);
 }
 
 void pci_host::attach(pci_device& device, unsigned slot) {
@@ -41,6 +42,7 @@ void pci_host::ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
         std::memcpy(&v, gp.get_data_ptr(), len);
         d->config_write(reg, len, v);
         update_intx(); // INTx disable may have changed
+        if (reg < 0x40) mmio->invalidate_direct_mem_ptr(0, mmio_size_ - 1); // BARs may have moved
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -52,27 +54,51 @@ unsigned pci_host::ecam_dbg(tlm::tlm_generic_payload& gp) {
     return gp.is_response_ok() ? gp.get_data_length() : 0;
 }
 
-void pci_host::mmio_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    const std::uint64_t addr = mmio_base_ + gp.get_address();
+pci_device* pci_host::decode(std::uint64_t offset, unsigned& bar, std::uint64_t& base, std::uint64_t& size) {
+    const std::uint64_t addr = mmio_base_ + offset;
     for (pci_device* d : slots_) {
         if (!d) continue;
-        for (unsigned bar = 0; bar < pci_device::num_bars; ++bar) {
-            std::uint64_t base, size;
-            if (!d->bar_decodes(bar, base, size) || addr < base || addr - base >= size) continue;
-            if (gp.get_data_length() > size - (addr - base)) {
-                gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-                return;
-            }
-            const std::uint64_t local = gp.get_address();
-            gp.set_address(addr - base);
-            d->bar_access(bar, addr - base, gp, delay);
-            gp.set_address(local);
-            return;
-        }
+        for (bar = 0; bar < pci_device::num_bars; ++bar)
+            if (d->bar_decodes(bar, base, size) && addr >= base && addr - base < size) return d;
     }
-    // Nothing decodes here (or memory decode is off): a master abort.
-    log_.info("no BAR decodes ", util::hex(addr));
-    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return nullptr;
+}
+
+void pci_host::mmio_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const std::uint64_t local = gp.get_address(), addr = mmio_base_ + local;
+    unsigned bar;
+    std::uint64_t base, size;
+    pci_device* d = decode(local, bar, base, size);
+    if (!d) {
+        // Nothing decodes here (or memory decode is off): a master abort.
+        log_.info("no BAR decodes ", util::hex(addr));
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    if (gp.get_data_length() > size - (addr - base)) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    gp.set_address(addr - base);
+    d->bar_access(bar, addr - base, gp, delay);
+    gp.set_address(local);
+}
+
+bool pci_host::mmio_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    const std::uint64_t local = gp.get_address();
+    unsigned bar;
+    std::uint64_t base, size;
+    pci_device* d = decode(local, bar, base, size);
+    if (!d) return false;
+    gp.set_address(mmio_base_ + local - base);
+    const bool granted = d->bar_dmi(bar, gp, dmi);
+    gp.set_address(local);
+    if (!granted && !dmi.is_read_allowed()) return false;
+    // Back to window offsets, clipped to the BAR.
+    const std::uint64_t bar_local = base - mmio_base_;
+    dmi.set_start_address(bar_local + dmi.get_start_address());
+    dmi.set_end_address(bar_local + std::min<std::uint64_t>(dmi.get_end_address(), size - 1));
+    return granted;
 }
 
 bool pci_host::in_dma_window(std::uint64_t addr, std::uint64_t length) const {

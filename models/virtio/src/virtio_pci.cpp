@@ -8,7 +8,7 @@
 namespace pmemvp::virtio {
 
 namespace {
-enum : std::uint8_t { cap_common = 1, cap_notify = 2, cap_isr = 3, cap_device = 4 };
+enum : std::uint8_t { cap_common = 1, cap_notify = 2, cap_isr = 3, cap_device = 4, cap_shared_memory = 8 };
 constexpr std::uint16_t no_vector = 0xffff;
 
 std::vector<std::uint8_t> vendor_cap(std::uint8_t type, std::uint32_t offset, std::uint32_t length,
@@ -38,6 +38,18 @@ virtio_pci::virtio_pci(const std::string& name, virtio_device& device, pci::pci_
     auto notify = vendor_cap(cap_notify, notify_offset, notify_multiplier * device.num_queues(), 4);
     std::memcpy(&notify[16], &notify_multiplier, 4);
     add_capability(notify.data(), static_cast<unsigned>(notify.size()));
+    if (const std::uint64_t shm = device.shm_size()) {
+        std::uint64_t bar_bytes = 16;
+        while (bar_bytes < shm) bar_bytes <<= 1;
+        declare_bar64(shm_bar, bar_bytes, true);
+        // virtio_pci_cap64: offset 0, length = the region, id 0.
+        auto cap = vendor_cap(cap_shared_memory, 0, static_cast<std::uint32_t>(shm), 8);
+        cap[4] = shm_bar;
+        cap[5] = 0;
+        const std::uint32_t length_hi = static_cast<std::uint32_t>(shm >> 32);
+        std::memcpy(&cap[20], &length_hi, 4);
+        add_capability(cap.data(), static_cast<unsigned>(cap.size()));
+    }
     declare_common_registers();
     device_.bind(*this);
     reset_queues();
@@ -105,8 +117,22 @@ void virtio_pci::declare_common_registers() {
     }
 }
 
-void virtio_pci::bar_access(unsigned, std::uint64_t offset, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+bool virtio_pci::bar_dmi(unsigned which, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    if (which != shm_bar || gp.get_address() >= device_.shm_size()) return false;
+    const bool granted = device_.shm_dmi(gp, dmi);
+    dmi.set_end_address(std::min<std::uint64_t>(dmi.get_end_address(), device_.shm_size() - 1));
+    return granted;
+}
+
+void virtio_pci::bar_access(unsigned which, std::uint64_t offset, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const unsigned len = gp.get_data_length();
+    if (which == shm_bar) {
+        if (offset >= device_.shm_size() || len > device_.shm_size() - offset)
+            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); // the BAR's padding
+        else
+            device_.shm_access(gp, delay);
+        return;
+    }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     if (offset < isr_offset) {
         common_.transport(gp);

@@ -32,10 +32,8 @@ virtio_pmem_options virtio_pmem_options::parse(const std::string& keyvals) {
                                "' is unknown; accepted: thread, inline");
         o.io_thread = *io == "thread";
     }
-    if (list.has("shmem"))
-        throw config_error("-device virtio-pmem-pci: option 'shmem' (VIRTIO_PMEM_F_SHMEM_REGION) is "
-                           "not supported yet; drop it: the range is given in the config space");
-    list.finish({"id", "memdev", "memaddr", "flush-latency", "flush-page-cost", "flush-io"});
+    o.shmem = list.take_bool("shmem").value_or(false);
+    list.finish({"id", "memdev", "memaddr", "flush-latency", "flush-page-cost", "flush-io", "shmem"});
     if (o.memdev.empty())
         throw config_error("-device virtio-pmem-pci: virtio-pmem memdev not set; give "
                            "memdev=ID of a -object memory-backend-file");
@@ -60,7 +58,9 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
 }
 
 void virtio_pmem::read_config(unsigned offset, void* data, unsigned length) {
-    const std::uint64_t config[2] = {address_, memdev_.size()}; // le64 start, le64 size
+    // With SHMEM_REGION negotiated the driver must use the region: start and size read 0.
+    const bool shm = transport_ && (transport_->negotiated_features() & feature_shmem_region);
+    const std::uint64_t config[2] = {shm ? 0 : address_, shm ? 0 : memdev_.size()}; // le64 start, size
     std::memcpy(data, reinterpret_cast<const unsigned char*>(config) + offset, length);
 }
 

@@ -34,10 +34,13 @@ public:
     // Records written pages (b_transport writes here; DMI writers through the extension).
     void set_dirty_log(dirty_log* log) { dirty_log_ = log; }
 
-private:
+    // The socket's callbacks, public so an owner can also reach the memory by another path
+    // (a PCI BAR aliasing it) with the same semantics.
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
     unsigned transport_dbg(tlm::tlm_generic_payload& gp);
+
+private:
     // Checks range, streaming width and write permission; copies on success.
     tlm::tlm_response_status access(tlm::tlm_generic_payload& gp);
 

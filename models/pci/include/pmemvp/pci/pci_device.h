@@ -38,6 +38,8 @@ public:
     // An access at `offset` inside BAR `bar`; sets the response status.
     virtual void bar_access(unsigned bar, std::uint64_t offset, tlm::tlm_generic_payload& gp,
                             sc_core::sc_time& delay) = 0;
+    // DMI into a BAR, addresses relative to the BAR; none by default.
+    virtual bool bar_dmi(unsigned bar, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) { return false; }
 
     bool memory_enabled() const { return command() & cfg::command_memory; }
     bool bus_master() const { return command() & cfg::command_master; }

@@ -52,6 +52,9 @@ private:
     void ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned ecam_dbg(tlm::tlm_generic_payload& gp);
     void mmio_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    bool mmio_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+    // The function and BAR decoding window offset `offset`, if any.
+    pci_device* decode(std::uint64_t offset, unsigned& bar, std::uint64_t& bar_base, std::uint64_t& bar_size);
     bool in_dma_window(std::uint64_t addr, std::uint64_t length) const;
     bool dma_access(const pci_device& device, tlm::tlm_command cmd, std::uint64_t addr, void* data,
                     std::uint64_t length, sc_core::sc_time& delay);

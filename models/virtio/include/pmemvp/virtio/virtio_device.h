@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <systemc>
+#include <tlm>
 
 namespace pmemvp::virtio {
 
@@ -49,6 +50,13 @@ public:
     // The driver notified queue `index` at simulated time sc_time_stamp() + `delay`.
     virtual void notify(unsigned index, const sc_core::sc_time& delay) = 0;
     virtual void reset() = 0;
+    // Shared memory region 0 (virtio 1.2 §2.10): its size, or 0 for none; accesses and DMI
+    // requests at region offsets.
+    virtual std::uint64_t shm_size() const { return 0; }
+    virtual void shm_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    }
+    virtual bool shm_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) { return false; }
 
     void bind(transport& t) { transport_ = &t; }
 

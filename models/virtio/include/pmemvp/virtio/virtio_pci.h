@@ -18,6 +18,7 @@ namespace pmemvp::virtio {
 class virtio_pci : public pci::pci_device, public transport, public guest_memory {
 public:
     static constexpr unsigned bar = 4;
+    static constexpr unsigned shm_bar = 2; // shared memory region 0, when the device has one
     static constexpr std::uint64_t bar_size = 0x4000, common_offset = 0x0, isr_offset = 0x1000,
                                    device_offset = 0x2000, notify_offset = 0x3000;
     static constexpr std::uint32_t notify_multiplier = 4;
@@ -26,6 +27,7 @@ public:
 
     void bar_access(unsigned bar, std::uint64_t offset, tlm::tlm_generic_payload& gp,
                     sc_core::sc_time& delay) override;
+    bool bar_dmi(unsigned bar, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) override;
 
     // transport
     split_virtqueue& queue(unsigned index) override { return queues_.at(index).vq; }

@@ -24,6 +24,7 @@ struct virtio_pmem_options {
     sc_core::sc_time flush_latency = sc_core::sc_time(20, sc_core::SC_US);  // fixed cost
     sc_core::sc_time flush_page_cost = sc_core::sc_time(1, sc_core::SC_US); // per dirty 4 KiB page
     bool io_thread = true; // flush-io=thread: host I/O on a worker thread; inline: on the simulation thread
+    bool shmem = false;    // offer VIRTIO_PMEM_F_SHMEM_REGION: the range also as shared memory region 0
     static virtio_pmem_options parse(const std::string& keyvals); // after "virtio-pmem-pci,"
 };
 
@@ -58,13 +59,17 @@ public:
 
     // virtio_device
     std::uint16_t device_id() const override { return type; }
-    std::uint64_t device_features() const override { return 0; }
+    static constexpr std::uint64_t feature_shmem_region = 1; // VIRTIO_PMEM_F_SHMEM_REGION
+    std::uint64_t device_features() const override { return options_.shmem ? feature_shmem_region : 0; }
     unsigned num_queues() const override { return 1; }
     std::uint16_t queue_max_size(unsigned) const override { return queue_size; }
     unsigned config_size() const override { return 16; }
     void read_config(unsigned offset, void* data, unsigned length) override;
     void notify(unsigned index, const sc_core::sc_time& delay) override;
     void reset() override {}
+    std::uint64_t shm_size() const override { return options_.shmem ? memdev_.size() : 0; }
+    void shm_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override { memory_->b_transport(gp, delay); }
+    bool shm_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) override { return memory_->get_direct_mem_ptr(gp, dmi); }
 
 private:
     void serve(); // SC_THREAD
