@@ -11,8 +11,9 @@ std::uint64_t dirty_log::dirty_pages() const {
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_log::collect() {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
-    const std::uint64_t pages = bits_.size() * 64;
-    for (std::uint64_t p = 0; p < pages;) {
+    if (high_word_ == 0) return ranges;
+    const std::uint64_t pages = high_word_ * 64;
+    for (std::uint64_t p = low_word_ * 64; p < pages;) {
         if (!(bits_[p / 64] & (1ull << (p % 64)))) {
             p = bits_[p / 64] >> (p % 64) ? p + 1 : (p / 64 + 1) * 64; // skip clean words fast
             continue;
@@ -22,7 +23,9 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> dirty_log::collect() {
         ranges.emplace_back(p << page_shift, (q - p) << page_shift);
         p = q;
     }
-    for (auto& w : bits_) w = 0;
+    for (std::uint64_t w = low_word_; w < high_word_; ++w) bits_[w] = 0;
+    low_word_ = ~0ull;
+    high_word_ = 0;
     return ranges;
 }
 

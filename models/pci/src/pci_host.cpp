@@ -113,12 +113,14 @@ bool pci_host::dma_access(const pci_device& device, tlm::tlm_command cmd, std::u
         ++rejected_dma_;
         return false;
     }
-    tlm::tlm_generic_payload gp;
+    tlm::tlm_generic_payload& gp = dma_gp_;
     gp.set_command(cmd);
     gp.set_address(addr);
     gp.set_data_ptr(static_cast<unsigned char*>(data));
     gp.set_data_length(static_cast<unsigned>(length));
     gp.set_streaming_width(static_cast<unsigned>(length));
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_dmi_allowed(false);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     dma->b_transport(gp, delay);
     return gp.is_response_ok();

@@ -14,9 +14,7 @@ plic::plic(const sc_core::sc_module_name& name)
     }
     for (unsigned w = 0; w < sources / 32; ++w) {
         regs_.add("pending" + std::to_string(w), 0x1000 + 4 * w, 4).read_only().on_read([this, w] {
-            std::uint64_t v = 0;
-            for (unsigned b = 0; b < 32; ++b) v |= std::uint64_t(pending_[32 * w + b]) << b;
-            return v;
+            return pending_[w];
         });
     }
     for (unsigned c = 0; c < contexts; ++c) {
@@ -38,19 +36,20 @@ plic::plic(const sc_core::sc_module_name& name)
             .on_read([this, c] {
                 const unsigned s = best_pending(c);
                 if (s) {
-                    pending_[s] = false;
-                    in_service_[s] = true;
+                    put(pending_, s, false);
+                    put(in_service_, s, true);
                     update();
                 }
                 return s;
             })
             .on_write([this](std::uint64_t v) { // complete
-                if (v == 0 || v >= sources || !in_service_[v]) {
+                const unsigned src = static_cast<unsigned>(v);
+                if (v == 0 || v >= sources || !bit(in_service_, src)) {
                     log_.debug("completion of source ", v, " that was not claimed: ignored");
                     return;
                 }
-                in_service_[v] = false;
-                pending_[v] = level_[v];
+                put(in_service_, src, false);
+                put(pending_, src, bit(level_, src));
                 update();
             });
     }
@@ -59,20 +58,23 @@ plic::plic(const sc_core::sc_module_name& name)
 void plic::set_irq(unsigned source, bool level) {
     if (source == 0 || source >= sources)
         return;
-    level_[source] = level;
-    if (!in_service_[source])
-        pending_[source] = level;
+    put(level_, source, level);
+    if (!bit(in_service_, source))
+        put(pending_, source, level);
     update();
 }
 
 unsigned plic::best_pending(unsigned context) const {
     unsigned best = 0;
     std::uint32_t best_priority = threshold_[context];
-    for (unsigned s = 1; s < sources; ++s) {
-        const bool enabled = enable_[context * sources / 32 + s / 32] & (1u << (s % 32));
-        if (pending_[s] && enabled && priority_[s] > best_priority) {
-            best = s;
-            best_priority = priority_[s];
+    for (unsigned w = 0; w < words; ++w) {
+        // Only sources that are pending and enabled: usually none or one.
+        for (std::uint32_t m = pending_[w] & enable_[context * words + w]; m; m &= m - 1) {
+            const unsigned s = 32 * w + static_cast<unsigned>(__builtin_ctz(m));
+            if (priority_[s] > best_priority) {
+                best = s;
+                best_priority = priority_[s];
+            }
         }
     }
     return best;

@@ -49,6 +49,7 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
       dirty_(memdev.size()) {
     memory_ = std::make_unique<memory_target>("memory", memdev.data(), memdev.size(), memdev.writable());
     memory_->set_dirty_log(&dirty_);
+    if (options_.io_thread) io_ = std::make_unique<host_worker>();
     host_sync = [this](const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
         bool ok = true;
         for (const auto& [offset, length] : ranges) ok = memdev_.persist(offset, length) && ok;
@@ -111,9 +112,9 @@ void virtio_pmem::serve() {
             const sc_core::sc_time cost = options_.flush_latency + options_.flush_page_cost * static_cast<double>(pages);
             bool ok;
             if (options_.io_thread) {
-                io_.start([this, r = std::move(ranges)] { return host_sync(r); });
+                io_->start([this, r = std::move(ranges)] { return host_sync(r); });
                 wait(cost);           // the simulated cost ...
-                ok = io_.finish();    // ... while the host's I/O takes the wall time it takes
+                ok = io_->finish();   // ... while the host's I/O takes the wall time it takes
             } else {
                 ok = host_sync(ranges); // wall time only
                 wait(cost);

@@ -39,12 +39,13 @@ bool write_all(tlm::tlm_fw_transport_if<>& bus, std::uint64_t addr, const unsign
 
 elf_info load_elf(const std::string& path, tlm::tlm_fw_transport_if<>& bus) {
     const std::string what = "-kernel '" + path + "'";
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in)
         throw config_error(what + ": cannot open the file (" + std::strerror(errno) +
                            "); check the path");
-    const std::vector<unsigned char> file((std::istreambuf_iterator<char>(in)),
-                                          std::istreambuf_iterator<char>());
+    std::vector<unsigned char> file(static_cast<std::size_t>(in.tellg()));
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(file.data()), static_cast<std::streamsize>(file.size()));
     if (file.size() < EI_NIDENT || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0)
         throw config_error(what + ": not an ELF file; give the .elf a RISC-V compiler produced");
     if (file[EI_CLASS] != ELFCLASS64)

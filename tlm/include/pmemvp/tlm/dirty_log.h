@@ -19,6 +19,8 @@ public:
     void mark(std::uint64_t offset, std::uint64_t length) {
         const std::uint64_t first = offset >> page_shift, last = (offset + length - 1) >> page_shift;
         for (std::uint64_t p = first; p <= last; ++p) bits_[p / 64] |= 1ull << (p % 64);
+        if (first / 64 < low_word_) low_word_ = first / 64;
+        if (last / 64 >= high_word_) high_word_ = last / 64 + 1;
     }
     std::uint64_t dirty_pages() const;
     // The dirty page ranges, as (offset, length) in bytes, and a clean log.
@@ -26,6 +28,8 @@ public:
 
 private:
     std::vector<std::uint64_t> bits_;
+    // Words [low_word_, high_word_) may hold marks: collect() scans only those.
+    std::uint64_t low_word_ = ~0ull, high_word_ = 0;
 };
 
 // Carried by a DMI request: a target with a dirty log puts it here; an initiator that writes

@@ -64,6 +64,7 @@ private:
     std::vector<dma_window> windows_;
     pci_device* slots_[max_devices] = {};
     std::uint64_t rejected_dma_ = 0;
+    tlm::tlm_generic_payload dma_gp_; // reused: a payload costs an allocation to build
 };
 
 } // namespace pmemvp::pci

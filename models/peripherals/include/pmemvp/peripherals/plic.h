@@ -33,9 +33,13 @@ private:
 
     register_bank regs_;
     std::vector<std::uint32_t> priority_ = std::vector<std::uint32_t>(sources);
-    std::vector<bool> level_ = std::vector<bool>(sources);
-    std::vector<bool> pending_ = std::vector<bool>(sources);
-    std::vector<bool> in_service_ = std::vector<bool>(sources);
+    static constexpr unsigned words = sources / 32;
+    // One bit per source.
+    std::uint32_t level_[words] = {}, pending_[words] = {}, in_service_[words] = {};
+    static bool bit(const std::uint32_t* v, unsigned s) { return v[s / 32] >> (s % 32) & 1; }
+    static void put(std::uint32_t* v, unsigned s, bool on) {
+        v[s / 32] = on ? v[s / 32] | (1u << (s % 32)) : v[s / 32] & ~(1u << (s % 32));
+    }
     std::vector<std::uint32_t> enable_ = std::vector<std::uint32_t>(contexts * sources / 32);
     std::uint32_t threshold_[contexts] = {};
     logger log_;
