@@ -266,14 +266,7 @@ struct bench : sc_core::sc_module {
     }
 };
 
-bench& tb() {
-    static bench* b = [] {
-        auto* b = new bench("tb");
-        sc_core::sc_start(sc_core::SC_ZERO_TIME);
-        return b;
-    }();
-    return *b;
-}
+bench& tb() { return test::elaborated_bench<bench>(); }
 
 } // namespace
 

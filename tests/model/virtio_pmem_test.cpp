@@ -103,14 +103,7 @@ struct bench : sc_core::sc_module {
     }
 };
 
-bench& tb() {
-    static bench* b = [] {
-        auto* b = new bench("tb");
-        sc_core::sc_start(sc_core::SC_ZERO_TIME);
-        return b;
-    }();
-    return *b;
-}
+bench& tb() { return test::elaborated_bench<bench>(); }
 
 // Runs until the used index reaches `idx`; the simulated time it took.
 sc_time run_until_used(std::uint16_t idx) {

@@ -28,6 +28,17 @@ private:
     std::string last_;
 };
 
+// The test executable's one bench, built on first use, with elaboration finished at once
+// (sc_start(SC_ZERO_TIME)), so tests can drive it and run the simulation in steps.
+template <typename Bench> Bench& elaborated_bench() {
+    static Bench* bench = [] {
+        auto* b = new Bench("tb");
+        sc_core::sc_start(sc_core::SC_ZERO_TIME);
+        return b;
+    }();
+    return *bench;
+}
+
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it when the test
 // executable exits.
 std::string make_temp_dir();
