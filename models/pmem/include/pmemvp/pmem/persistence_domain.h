@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <systemc>
+#include <vector>
+
+namespace pmemvp::pmem {
+
+// Which places survive a power failure (ACPI NFIT Platform Capabilities).
+enum class domain_kind {
+    eadr, // CPU caches are in the domain: a store is durable at once
+    adr,  // the memory controller's write-pending queue is: written back and fenced = durable
+    none, // only media is: the write-pending queue must be drained (a flush hint)
+};
+std::optional<domain_kind> parse_domain(const std::string& text); // "eadr" | "adr" | "none"
+
+// What happens to lines that are not durable at a power failure.
+struct failure_policy {
+    double survival = 0;     // lose-all: 0; random:SEED:P: each line survives with P
+    std::uint64_t seed = 0;
+    // "lose-all" or "random:SEED:P"; nullopt for anything else.
+    static std::optional<failure_policy> parse(const std::string& text);
+};
+
+// A persistence bug the checker found, with the guest PC and address that show it.
+struct finding {
+    enum class kind {
+        not_durable,         // a store not durable at a power failure or the end (pc: its first store)
+        flush_unwritten,     // a clean/flush of a line never written (pc: the flush)
+        redundant_flush,     // a clean/flush of a line already durable (pc: the flush)
+        flush_without_fence, // a written-back line no fence completed (pc: the flush)
+    } what;
+    std::uint64_t pc;
+    std::uint64_t address; // of the 64-byte line, relative to the domain's memory
+    sc_core::sc_time time;
+};
+const char* to_string(finding::kind k);
+
+// The persistence state of one memory (a mapped backing file) at cache-line granularity:
+//   durable -> (store) dirty in the CPU cache -> (clean/flush) written back
+//           -> (fence) in the write-pending queue -> (drain) on media.
+// Which of these states are durable depends on the domain. The first store to a durable line
+// saves its durable bytes, so a power failure can put back exactly what the domain guarantees:
+// a store costs one byte lookup once its line is dirty, and a failure costs O(non-durable lines).
+class persistence_domain {
+public:
+    static constexpr std::uint64_t line = 64;
+
+    persistence_domain(unsigned char* memory, std::uint64_t size, domain_kind kind);
+
+    domain_kind kind() const { return kind_; }
+    // Call before the bytes [offset, offset + length) change.
+    void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc,
+                      const sc_core::sc_time& now);
+    void clean(std::uint64_t offset, std::uint64_t pc, const sc_core::sc_time& now); // cbo.clean, cbo.flush, clwb
+    void fence(std::uint64_t pc, const sc_core::sc_time& now);
+    void drain(const sc_core::sc_time& now); // a flush hint: the write-pending queue reaches media
+
+    std::uint64_t non_durable_lines() const { return pool_.size() - free_.size(); }
+    bool durable(std::uint64_t offset) const;
+
+    // Puts the memory back to what the domain guarantees (with `policy` for the rest) and
+    // returns the stores that were lost or kept by chance, as findings; every line is then
+    // durable again (a restart).
+    std::vector<finding> power_fail(const failure_policy& policy, const sc_core::sc_time& now);
+    // The findings at a clean end of the run (nothing is reverted).
+    std::vector<finding> check_at_end(const sc_core::sc_time& now) const;
+    // Findings made while running (flushes of unwritten or durable lines).
+    const std::vector<finding>& findings() const { return findings_; }
+
+private:
+    enum state : std::uint8_t { durable_state = 0, dirty, written_back, queued };
+    struct saved_line {
+        std::array<unsigned char, line> bytes; // the last durable content
+        std::uint64_t store_pc = 0;            // the first store since it was durable
+        std::uint64_t clean_pc = 0;
+    };
+    bool is_durable(state s) const;
+    void make_durable(std::uint64_t index);
+    saved_line& save(std::uint64_t index); // a pooled record for a line becoming non-durable
+    saved_line& saved(std::uint64_t index) { return pool_[slot_[index] - 1]; }
+    const saved_line& saved(std::uint64_t index) const { return pool_[slot_[index] - 1]; }
+    std::vector<std::uint64_t> saved_lines() const; // sorted
+    void report_unfinished(std::vector<finding>& out, const sc_core::sc_time& now) const;
+
+    unsigned char* memory_;
+    std::uint64_t size_;
+    domain_kind kind_;
+    std::vector<std::uint8_t> state_;        // one per line
+    std::vector<std::uint64_t> written_;     // one bit per line: ever stored to
+    // Non-durable lines' records: a pool indexed per line (0 = none), 4 bytes per 64-byte line,
+    // so the first store to a line allocates nothing once the pool has grown.
+    std::vector<std::uint32_t> slot_;
+    std::vector<saved_line> pool_;
+    std::vector<std::uint32_t> free_;
+    std::vector<std::uint64_t> owner_; // the line each pool record belongs to (~0 = free)
+    std::vector<std::uint64_t> written_back_, queued_;    // lines waiting for a fence / a drain
+    std::vector<finding> findings_;
+};
+
+} // namespace pmemvp::pmem
