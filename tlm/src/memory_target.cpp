@@ -58,7 +58,10 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
     case tlm::TLM_WRITE_COMMAND:
         if (!writable_)
             return tlm::TLM_COMMAND_ERROR_RESPONSE;
-        if (dirty_log_) dirty_log_->mark(addr, len);
+        if (observer_) {
+            const auto* ext = gp.get_extension<persistence_extension>();
+            observer_->before_store(addr, len, ext ? ext->pc : 0);
+        }
         if (!be) {
             copy(mem, buf, len);
         } else {
@@ -67,6 +70,9 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
         }
         return tlm::TLM_OK_RESPONSE;
     default:
+        // A cache-block operation: of interest to the observer only.
+        if (const auto* ext = gp.get_extension<persistence_extension>(); ext && observer_)
+            observer_->cache_op(addr, ext->op, ext->pc);
         return tlm::TLM_OK_RESPONSE;
     }
 }
@@ -88,14 +94,14 @@ bool memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dm
     dmi.set_write_latency(dmi.get_write_latency() + write_latency_);
     dmi.set_granted_access(writable_ ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
                                      : tlm::tlm_dmi::DMI_ACCESS_READ);
-    if (dirty_log_ && writable_) {
-        // Write access only for initiators that will mark what they write.
-        auto* ext = gp.get_extension<dirty_log_extension>();
+    if (observer_ && writable_) {
+        // Write access only for initiators that will tell the observer what they write.
+        auto* ext = gp.get_extension<store_observer_extension>();
         if (!ext) {
             dmi.set_granted_access(tlm::tlm_dmi::DMI_ACCESS_READ);
             return !gp.is_write();
         }
-        ext->log = dirty_log_;
+        ext->observer = observer_;
     }
     return writable_ || !gp.is_write();
 }
@@ -109,7 +115,7 @@ unsigned memory_target::transport_dbg(tlm::tlm_generic_payload& gp) {
     if (gp.is_write()) {
         if (!debug_writable_)
             return 0;
-        if (dirty_log_) dirty_log_->mark(addr, len);
+        if (observer_) observer_->before_store(addr, len, 0);
         std::memcpy(data_ + addr, gp.get_data_ptr(), len);
     } else if (gp.is_read()) {
         std::memcpy(gp.get_data_ptr(), data_ + addr, len);

@@ -48,7 +48,7 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
     : sc_module(name), options_(options), memdev_(memdev), address_(address), log_(this->name()),
       dirty_(memdev.size()) {
     memory_ = std::make_unique<memory_target>("memory", memdev.data(), memdev.size(), memdev.writable());
-    memory_->set_dirty_log(&dirty_);
+    memory_->set_store_observer(&dirty_);
     if (options_.io_thread) io_ = std::make_unique<host_worker>();
     host_sync = [this](const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
         bool ok = true;

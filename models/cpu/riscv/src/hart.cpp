@@ -231,11 +231,11 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     tlm::tlm_generic_payload gp;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
-    dirty_log_extension log_ext; // we mark our DMI stores in a target's dirty log
-    gp.set_extension(&log_ext);
+    store_observer_extension observer_ext; // we tell a target's observer of our DMI stores
+    gp.set_extension(&observer_ext);
     tlm::tlm_dmi dmi;
     const bool granted = socket->get_direct_mem_ptr(gp, dmi);
-    gp.clear_extension(&log_ext);
+    gp.clear_extension(&observer_ext);
     if (!granted || !dmi.is_read_allowed())
         return false;
     dmi_region r;
@@ -247,7 +247,9 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     r.latency_cycles = static_cast<std::uint64_t>(dmi.get_read_latency() / config_.clock_period);
     dmi_region w = r;
     w.latency_cycles = static_cast<std::uint64_t>(dmi.get_write_latency() / config_.clock_period);
-    w.log = log_ext.log;
+    w.observer = observer_ext.observer;
+    if (w.observer && std::find(observers_.begin(), observers_.end(), w.observer) == observers_.end())
+        observers_.push_back(w.observer);
     if (!dmi.is_write_allowed())
         w.limit = 0;
     // Keep one entry per region: reads and writes share it, each with its own latency.
@@ -293,20 +295,25 @@ bool hart::load_slow(std::uint64_t addr, void* data, unsigned len) {
     return transport(tlm::TLM_READ_COMMAND, addr, data, len);
 }
 
-bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len) {
+bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
     if (config_.dmi) {
         for (std::size_t i = 1; i < dmi_regions_.size(); i += 2) {
             const dmi_region& w = dmi_regions_[i];
             if (w.limit && addr >= w.base && addr - w.base + len - 1 <= w.end - w.base) {
+                if (w.observer) w.observer->before_store(addr - w.base, len, pc);
                 std::memcpy(w.ptr + (addr - w.base), data, len);
                 cycle_ += w.latency_cycles;
-                if (w.log) w.log->mark(addr - w.base, len);
                 write_dmi_ = w;
                 return true;
             }
         }
     }
-    return transport(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
+    // Through b_transport the target tells its observer; the extension carries our pc.
+    persistence_extension ext(persist_op::store, pc);
+    gp_.set_extension(&ext);
+    const bool ok = transport(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
+    gp_.clear_extension(&ext);
+    return ok;
 }
 
 void hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
@@ -426,7 +433,7 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
             return true;
         }
         reservation_ = ~0ull;
-        if (!store(addr, src)) {
+        if (!store(addr, src, pc)) {
             npc = trap(cause_store_access, addr, pc);
             return false;
         }
@@ -444,7 +451,7 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
     case op::amominu_w: case op::amominu_d: result = old < src ? old : src; break;
     default: result = old > src ? old : src; break; // amomaxu
     }
-    if (!store(addr, result)) {
+    if (!store(addr, result, pc)) {
         npc = trap(cause_store_access, addr, pc);
         return false;
     }
@@ -486,7 +493,7 @@ void hart::execute() {
 #define STORE(T)                                                                                   \
     {                                                                                              \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (!store(a, static_cast<T>(rs2))) npc = trap(cause_store_access, a, pc);                 \
+        if (!store(a, static_cast<T>(rs2), pc)) npc = trap(cause_store_access, a, pc);             \
     }                                                                                              \
     break
 
@@ -605,7 +612,9 @@ void hart::execute() {
         case op::amominu_d: case op::amomaxu_d:
             amo<u64>(d, pc, npc);
             break;
-        case op::fence: break;
+        case op::fence:
+            for (store_observer* o : observers_) o->fence(pc);
+            break;
         case op::fence_i:
             code_flush_pending_ = true; // takes effect before the next instruction
             limit_ = 0;

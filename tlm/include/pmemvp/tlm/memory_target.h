@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-#include "pmemvp/tlm/dirty_log.h"
+#include "pmemvp/tlm/store_observer.h"
 #include "pmemvp/tlm/log.h"
 
 #include <cstdint>
@@ -31,8 +31,9 @@ public:
     // Lets debug transport (loaders, debuggers) write a memory the guest cannot: a boot ROM.
     // Never for a read-only backing file.
     void allow_debug_writes(bool allow) { debug_writable_ = allow; }
-    // Records written pages (b_transport writes here; DMI writers through the extension).
-    void set_dirty_log(dirty_log* log) { dirty_log_ = log; }
+    // An observer of every write (b_transport writes here, DMI writers through the extension)
+    // and of cache-block operations.
+    void set_store_observer(store_observer* observer) { observer_ = observer; }
 
     // The socket's callbacks, public so an owner can also reach the memory by another path
     // (a PCI BAR aliasing it) with the same semantics.
@@ -49,7 +50,7 @@ private:
     std::uint64_t size_;
     bool writable_;
     bool debug_writable_;
-    dirty_log* dirty_log_ = nullptr;
+    store_observer* observer_ = nullptr;
     sc_core::sc_time read_latency_;
     sc_core::sc_time write_latency_;
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/riscv/decode.h"
-#include "pmemvp/tlm/dirty_log.h"
+#include "pmemvp/tlm/store_observer.h"
 #include "pmemvp/tlm/irq.h"
 #include "pmemvp/tlm/log.h"
 
@@ -67,7 +67,7 @@ private:
         std::uint64_t end = 0;   // last address
         unsigned char* ptr = nullptr;
         std::uint64_t latency_cycles = 0;
-        dirty_log* log = nullptr; // stores are marked here when the target keeps a log
+        store_observer* observer = nullptr; // told of every store before it happens
     };
     struct code_page {
         std::uint64_t base;
@@ -84,9 +84,9 @@ private:
     void flush_code_cache();
 
     template <typename T> bool load(std::uint64_t addr, T& value);
-    template <typename T> bool store(std::uint64_t addr, T value);
+    template <typename T> bool store(std::uint64_t addr, T value, std::uint64_t pc);
     bool load_slow(std::uint64_t addr, void* data, unsigned len);
-    bool store_slow(std::uint64_t addr, const void* data, unsigned len);
+    bool store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc);
     bool transport(tlm::tlm_command cmd, std::uint64_t addr, void* data, unsigned len);
     bool acquire_dmi(std::uint64_t addr, bool write);
     void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
@@ -124,6 +124,7 @@ private:
     // Memory access.
     dmi_region read_dmi_, write_dmi_;   // most recently used
     std::vector<dmi_region> dmi_regions_; // all granted (read-write and read-only)
+    std::vector<store_observer*> observers_; // every observer met: fences are reported to them
     tlm::tlm_generic_payload gp_;
     std::unordered_map<std::uint64_t, std::unique_ptr<code_page>> code_pages_;
     code_page* current_page_ = nullptr;
@@ -139,15 +140,15 @@ template <typename T> inline bool hart::load(std::uint64_t addr, T& value) {
     return load_slow(addr, &value, sizeof(T));
 }
 
-template <typename T> inline bool hart::store(std::uint64_t addr, T value) {
+template <typename T> inline bool hart::store(std::uint64_t addr, T value, std::uint64_t pc) {
     const std::uint64_t off = addr - write_dmi_.base;
     if (off < write_dmi_.limit) {
+        if (write_dmi_.observer) write_dmi_.observer->before_store(off, sizeof(T), pc);
         std::memcpy(write_dmi_.ptr + off, &value, sizeof(T));
         cycle_ += write_dmi_.latency_cycles;
-        if (write_dmi_.log) write_dmi_.log->mark(off, sizeof(T));
         return true;
     }
-    return store_slow(addr, &value, sizeof(T));
+    return store_slow(addr, &value, sizeof(T), pc);
 }
 
 } // namespace pmemvp::riscv

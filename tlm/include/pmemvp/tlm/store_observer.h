@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+#include "pmemvp/tlm/persistence_extension.h"
+
+#include <cstdint>
+#include <tlm>
+
+namespace pmemvp {
+
+// Something that must see every write to a memory, including writes through DMI: a dirty log,
+// a persistence domain. Offsets are relative to the memory target's start. A memory target
+// tells its observer of b_transport writes and cache-block operations; initiators that write
+// through DMI learn of the observer from a store_observer_extension on their DMI request and
+// must call before_store() before each store, and fence() for their fences.
+class store_observer {
+public:
+    virtual void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc) = 0;
+    virtual void cache_op(std::uint64_t offset, persist_op op, std::uint64_t pc) {}
+    virtual void fence(std::uint64_t pc) {}
+
+protected:
+    ~store_observer() = default;
+};
+
+class store_observer_extension : public tlm::tlm_extension<store_observer_extension> {
+public:
+    tlm::tlm_extension_base* clone() const override { return new store_observer_extension(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+        observer = static_cast<const store_observer_extension&>(other).observer;
+    }
+    store_observer* observer = nullptr; // filled in by the target
+};
+
+} // namespace pmemvp
