@@ -62,7 +62,34 @@ int run(const cli::run_options& options) {
 
     cli::run_result result;
     result.wall_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
-    if (top.finished()) {
+    // The persistence checker's findings: what a power failure lost, or what a clean end
+    // leaves not durable, plus the questionable flushes seen on the way.
+    std::vector<std::pair<std::string, pmem::finding>> findings;
+    for (const auto& t : top.persistence_domains())
+        for (const auto& f : t.domain->findings()) findings.emplace_back(t.name, f);
+    if (top.power_failed()) {
+        findings.insert(findings.end(), top.power_fail_findings().begin(), top.power_fail_findings().end());
+    } else {
+        for (const auto& t : top.persistence_domains())
+            for (const auto& f : t.domain->check_at_end(top.cpu.now())) findings.emplace_back(t.name, f);
+    }
+    result.persistence_findings = findings.size();
+    if (options.persist_check != cli::run_options::check::off) {
+        for (const auto& [where, f] : findings)
+            std::fprintf(stderr, "pmemvp: persist-check: %s: pc 0x%llx, %s offset 0x%llx, at %s\n",
+                         pmem::to_string(f.what), static_cast<unsigned long long>(f.pc), where.c_str(),
+                         static_cast<unsigned long long>(f.address), f.time.to_string().c_str());
+    }
+    if (top.power_failed()) {
+        result.outcome = "power-failure";
+        result.status = 0;
+        result.simulated_time = sc_core::sc_time_stamp();
+        std::size_t lost = 0;
+        for (const auto& [where, f] : top.power_fail_findings()) lost += f.what == pmem::finding::kind::not_durable;
+        std::fprintf(stderr, "pmemvp: power failure at %s: %zu line(s) were not durable%s\n",
+                     result.simulated_time.to_string().c_str(), lost,
+                     config.failure_policy.survival > 0 ? " (some may have survived by chance)" : " and were lost");
+    } else if (top.finished()) {
         result.outcome = "finished";
         result.status = top.exit_status();
         result.simulated_time = top.exit_time();
@@ -88,6 +115,10 @@ int run(const cli::run_options& options) {
     }
     if (!options.stats_file.empty())
         cli::write_stats(options.stats_file, top, result, options.quantum);
+    if (options.persist_check == cli::run_options::check::fail && !findings.empty()) {
+        std::fprintf(stderr, "pmemvp: persist-check found %zu problem(s): exit status 3\n", findings.size());
+        return 3;
+    }
     return result.status;
 }
 

@@ -17,7 +17,7 @@ namespace {
 po::options_description describe() {
     po::options_description qemu("QEMU-compatible options");
     qemu.add_options()
-        ("machine", po::value<std::string>()->value_name("virt[,nvdimm=on][,nvdimm-persistence=cpu|mem-ctrl]"),
+        ("machine", po::value<std::string>()->value_name("virt[,nvdimm=on][,nvdimm-persistence=cpu|mem-ctrl|none]"),
          "the machine: virt (the only one); nvdimm=on allows NVDIMMs; nvdimm-persistence puts "
          "a Platform Capabilities structure in the NFIT")
         ("M", po::value<std::string>()->value_name("virt"), "same as -machine")
@@ -47,6 +47,14 @@ po::options_description describe() {
         ("no-dmi", po::bool_switch(), "send every memory access through b_transport (slow; for tracing)")
         ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON")
         ("trace", po::value<std::string>()->value_name("FILE"), "log every TLM b_transport")
+        ("power-fail-at", po::value<std::string>()->value_name("TIME"),
+         "cut the power at this simulated time: NVDIMM memory keeps only what its persistence "
+         "domain guarantees; the run stops")
+        ("power-fail-policy", po::value<std::string>()->value_name("lose-all|random:SEED:P"),
+         "what happens to lines that are not durable (default lose-all)")
+        ("persist-check", po::value<std::string>()->implicit_value("report")->value_name("report|fail"),
+         "report persistence bugs (stores never made durable, flushes of unwritten or durable "
+         "lines, flushes without a fence) with their guest pc; fail: exit status 3 if any")
         ("dump-acpi", po::value<std::string>()->value_name("DIR"),
          "write every ACPI table as DIR/SIGNATURE.dat (e.g. NFIT.dat, for iasl -d)")
         ("log", po::value<std::vector<std::string>>()->composing()->value_name("[MODULE=]LEVEL"),
@@ -128,11 +136,20 @@ run_options parse_command_line(int argc, const char* const* argv) {
                                                                "has one: virt");
         o.platform.nvdimm_enabled = machine.take_bool("nvdimm").value_or(false);
         if (auto p = machine.take_string("nvdimm-persistence")) {
-            if (*p == "cpu") o.platform.nvdimm_persistence = 3;
-            else if (*p == "mem-ctrl") o.platform.nvdimm_persistence = 2;
-            else
+            // The NFIT capability and the domain the model enforces.
+            if (*p == "cpu") {
+                o.platform.nvdimm_persistence = 3;
+                o.platform.persistence = pmem::domain_kind::eadr;
+            } else if (*p == "mem-ctrl") {
+                o.platform.nvdimm_persistence = 2;
+                o.platform.persistence = pmem::domain_kind::adr;
+            } else if (*p == "none") {
+                o.platform.nvdimm_persistence = 0;
+                o.platform.persistence = pmem::domain_kind::none;
+            } else {
                 throw config_error("-machine nvdimm-persistence=" + *p +
-                                   ": unsupported option; accepted: cpu, mem-ctrl");
+                                   ": unsupported option; accepted: cpu, mem-ctrl, none");
+            }
         }
         machine.finish({"nvdimm", "nvdimm-persistence"});
     }
@@ -208,6 +225,21 @@ run_options parse_command_line(int argc, const char* const* argv) {
     };
     if (auto q = time_option("quantum")) o.quantum = *q;
     o.max_time = time_option("max-time");
+    o.platform.power_fail_at = time_option("power-fail-at");
+    if (vm.count("power-fail-policy")) {
+        const std::string text = require_string(vm, "power-fail-policy");
+        auto policy = pmem::failure_policy::parse(text);
+        if (!policy)
+            throw config_error("--power-fail-policy '" + text + "': accepted: lose-all, or "
+                               "random:SEED:P with P from 0 to 1, e.g. random:42:0.5");
+        o.platform.failure_policy = *policy;
+    }
+    if (vm.count("persist-check")) {
+        const std::string text = require_string(vm, "persist-check");
+        if (text == "report") o.persist_check = run_options::check::report;
+        else if (text == "fail") o.persist_check = run_options::check::fail;
+        else throw config_error("--persist-check '" + text + "': accepted: report, fail");
+    }
     if (vm.count("clock")) {
         const std::string text = require_string(vm, "clock");
         auto hz = parse_scaled(text, {{"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}});

@@ -34,6 +34,7 @@ void write_stats(const std::string& path, const platform::virt_platform& p, cons
         << "  \"simulated_time_ns\": " << sim_ns << ",\n"
         << "  \"quantum_ns\": " << quantum.to_seconds() * 1e9 << ",\n"
         << "  \"resets\": " << p.resets() << ",\n"
+        << "  \"persistence_findings\": " << r.persistence_findings << ",\n"
         << "  \"uart_bytes\": " << p.uart.bytes_written() << ",\n"
         << "  \"unmapped_accesses\": " << p.bus.unmapped_accesses() << ",\n"
         << "  \"transactions\": {";

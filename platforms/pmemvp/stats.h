@@ -11,6 +11,7 @@ struct run_result {
     std::string outcome;                // finished | max-time | idle
     sc_core::sc_time simulated_time;
     double wall_seconds = 0;
+    std::size_t persistence_findings = 0;
 };
 
 // Writes the end-of-run statistics as JSON: everything but wall_time_s and mips is the same

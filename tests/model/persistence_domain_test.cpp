@@ -183,3 +183,15 @@ TEST(failure_policy, parses_lose_all_and_random) {
     EXPECT_EQ(parse_domain("adr"), domain_kind::adr);
     EXPECT_FALSE(parse_domain("cpu"));
 }
+
+TEST(persistence_domain, cbo_inval_drops_a_dirty_line_back_to_its_durable_bytes) {
+    memory m;
+    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::adr);
+    m.store(d, 0, "old", 0xc0);
+    d.clean(0, 0xc4, t0);
+    d.fence(0xc8, t0);
+    m.store(d, 0, "new", 0xcc);
+    d.cache_op(0, pmemvp::persist_op::inval, 0xd0);
+    EXPECT_EQ(m.at(0, 3), "old");
+    EXPECT_TRUE(d.durable(0));
+}

@@ -125,7 +125,8 @@ table build_nfit(const nfit_config& c) {
     if (c.capabilities) {
         w.u16(nfit_type_caps);
         w.u16(16);
-        w.u8(31 - __builtin_clz(*c.capabilities)); // highest valid capability bit
+        // Highest valid capability bit: at least 1, so "none" (0) says both flushes are absent.
+        w.u8(*c.capabilities > 3 ? 31 - __builtin_clz(*c.capabilities) : 1);
         w.zeros(3);
         w.u32(*c.capabilities);
         w.u32(0);

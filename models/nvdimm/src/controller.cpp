@@ -27,7 +27,10 @@ controller::controller(const sc_core::sc_module_name& name, std::vector<nvdimm*>
         });
         for (unsigned i = 0; i < d->options().flush_hints; ++i)
             regs_.add(n + "flush_hint" + std::to_string(i), base + flush_hint_offset + 8 * i, 8)
-                .on_write([this, slot](std::uint64_t) { ++flush_writes_[slot]; })
+                .on_write([this, slot](std::uint64_t) {
+                    ++flush_writes_[slot];
+                    if (on_flush_hint) on_flush_hint(slot);
+                })
                 .on_read([] { return 0; });
     }
 }

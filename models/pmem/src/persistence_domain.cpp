@@ -129,6 +129,21 @@ void persistence_domain::clean(std::uint64_t offset, std::uint64_t pc, const sc_
     }
 }
 
+void persistence_domain::cache_op(std::uint64_t offset, persist_op op, std::uint64_t pc) {
+    if (op == persist_op::clean || op == persist_op::flush)
+        clean(offset, pc, sc_core::sc_time_stamp());
+    else if (op == persist_op::inval)
+        invalidate(offset);
+}
+
+void persistence_domain::invalidate(std::uint64_t offset) {
+    if (offset >= size_ || kind_ == domain_kind::eadr) return;
+    const std::uint64_t i = offset / line;
+    if (state_[i] != dirty) return;
+    std::memcpy(memory_ + i * line, saved(i).bytes.data(), std::min(line, size_ - i * line));
+    make_durable(i);
+}
+
 void persistence_domain::fence(std::uint64_t, const sc_core::sc_time&) {
     // Written-back lines have reached the memory controller's write-pending queue.
     for (std::uint64_t i : written_back_) {

@@ -76,6 +76,26 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
         cpu.reset();
     };
     rom.allow_debug_writes(true);
+    if (config_.power_fail_at) {
+        SC_METHOD(power_fail);
+        sensitive << power_fail_event_;
+        dont_initialize();
+        power_fail_event_.notify(*config_.power_fail_at);
+    }
+}
+
+void virt_platform::power_fail() {
+    power_failed_ = true;
+    for (auto& t : tracked_) {
+        for (const auto& f : t.domain->power_fail(config_.failure_policy, sc_core::sc_time_stamp())) {
+            failure_findings_.emplace_back(t.name, f);
+            // The file gets exactly the durable content back.
+            t.dimm->memdev().persist(f.address, pmem::persistence_domain::line);
+        }
+        t.target->invalidate_dmi(); // what initiators had mapped has changed under them
+    }
+    cpu.halt();
+    sc_core::sc_stop();
 }
 
 // The router's sockets are complete only once elaboration is over: load the guest here.
@@ -222,9 +242,19 @@ void virt_platform::map_nvdimms() {
         } else {
             auto t = std::make_unique<memory_target>(name.c_str(), r.dimms[0]->pmem(), r.size, writable);
             bus.map(r.base, r.size, t->socket, name);
+            // Persistence tracking of single-DIMM ranges (interleave sets: not yet).
+            tracked_pmem tp{name, r.dimms[0], t.get(),
+                            std::make_unique<pmem::persistence_domain>(r.dimms[0]->pmem(), r.size,
+                                                                       config_.persistence)};
+            t->set_store_observer(tp.domain.get());
+            tracked_.push_back(std::move(tp));
             pmem_targets_.push_back(std::move(t));
         }
     }
+    nvdimm_ctrl_->on_flush_hint = [this](unsigned slot) {
+        for (auto& t : tracked_)
+            if (t.dimm->slot() == slot) t.domain->drain(sc_core::sc_time_stamp());
+    };
 }
 
 void virt_platform::build_acpi() {

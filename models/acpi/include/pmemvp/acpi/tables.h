@@ -35,7 +35,7 @@ struct nfit_config {
     std::vector<nfit_interleave> interleaves;
     std::vector<nfit_dimm> dimms;
     // Platform Capabilities: 3 = CPU cache flush on power loss (eADR), 2 = memory controller
-    // flush (ADR); absent = no structure.
+    // flush (ADR), 0 = neither; absent = no structure.
     std::optional<std::uint32_t> capabilities;
 };
 

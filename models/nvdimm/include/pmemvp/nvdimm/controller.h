@@ -5,6 +5,7 @@
 #include "pmemvp/tlm/log.h"
 #include "pmemvp/tlm/register_bank.h"
 
+#include <functional>
 #include <memory>
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -32,6 +33,8 @@ public:
                std::vector<spa_range> ranges);
 
     dsm_handler& dsm() { return dsm_; }
+    // Called for each flush-hint write, with the DIMM's slot (the persistence domain drains).
+    std::function<void(unsigned slot)> on_flush_hint;
     std::uint64_t flush_hint_writes(unsigned slot) const { return flush_writes_[slot]; }
 
 private:

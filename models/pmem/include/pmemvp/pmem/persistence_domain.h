@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/tlm/store_observer.h"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -45,17 +47,25 @@ const char* to_string(finding::kind k);
 // Which of these states are durable depends on the domain. The first store to a durable line
 // saves its durable bytes, so a power failure can put back exactly what the domain guarantees:
 // a store costs one byte lookup once its line is dirty, and a failure costs O(non-durable lines).
-class persistence_domain {
+class persistence_domain : public store_observer {
 public:
     static constexpr std::uint64_t line = 64;
 
     persistence_domain(unsigned char* memory, std::uint64_t size, domain_kind kind);
+
+    // store_observer: what the hart and the memory target report, at the kernel's time.
+    void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc) override {
+        before_store(offset, length, pc, sc_core::sc_time_stamp());
+    }
+    void cache_op(std::uint64_t offset, persist_op op, std::uint64_t pc) override;
+    void fence(std::uint64_t pc) override { fence(pc, sc_core::sc_time_stamp()); }
 
     domain_kind kind() const { return kind_; }
     // Call before the bytes [offset, offset + length) change.
     void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc,
                       const sc_core::sc_time& now);
     void clean(std::uint64_t offset, std::uint64_t pc, const sc_core::sc_time& now); // cbo.clean, cbo.flush, clwb
+    void invalidate(std::uint64_t offset); // cbo.inval: a dirty line's bytes revert to the durable ones
     void fence(std::uint64_t pc, const sc_core::sc_time& now);
     void drain(const sc_core::sc_time& now); // a flush hint: the write-pending queue reaches media
 

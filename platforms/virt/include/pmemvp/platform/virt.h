@@ -4,6 +4,7 @@
 #include "pmemvp/backend/file_backend.h"
 #include "pmemvp/nvdimm/controller.h"
 #include "pmemvp/pci/pci_host.h"
+#include "pmemvp/pmem/persistence_domain.h"
 #include "pmemvp/virtio/virtio_pci.h"
 #include "pmemvp/virtio/virtio_pmem.h"
 #include "pmemvp/tlm/striped_memory_target.h"
@@ -53,12 +54,24 @@ struct virt_config {
     std::vector<nvdimm::nvdimm_options> nvdimms;
     std::vector<nvdimm::interleave_options> interleave_sets;
     std::vector<virtio::virtio_pmem_options> virtio_pmems;
+    pmem::domain_kind persistence = pmem::domain_kind::adr; // of NVDIMM memory
+    std::optional<sc_core::sc_time> power_fail_at;
+    pmem::failure_policy failure_policy;
+};
+
+// One NVDIMM range's persistence domain and what it reported.
+struct tracked_pmem {
+    std::string name;
+    nvdimm::nvdimm* dimm;
+    memory_target* target;
+    std::unique_ptr<pmem::persistence_domain> domain;
 };
 
 // The `virt` platform: one RV64 hart, boot ROM, RAM, CLINT, PLIC, UART, test finisher, all on
 // one router. Construction loads the guest; sc_start() runs it until the finisher ends it.
 class virt_platform : public sc_core::sc_module {
 public:
+    SC_HAS_PROCESS(virt_platform);
     virt_platform(const sc_core::sc_module_name& name, const virt_config& config);
     ~virt_platform() override;
 
@@ -79,6 +92,10 @@ public:
     const acpi::placed_tables& acpi_tables() const { return acpi_; }
     nvdimm::controller* nvdimm_controller() const { return nvdimm_ctrl_.get(); }
     const std::vector<std::unique_ptr<virtio::virtio_pmem>>& virtio_pmems() const { return pmem_devices_; }
+    const std::vector<tracked_pmem>& persistence_domains() const { return tracked_; }
+    // Findings of a power failure (set when it happened).
+    bool power_failed() const { return power_failed_; }
+    const std::vector<std::pair<std::string, pmem::finding>>& power_fail_findings() const { return failure_findings_; }
 
 private:
     void start_of_simulation() override;
@@ -88,6 +105,7 @@ private:
     void map_nvdimms();
     void build_acpi();
     void create_pci();
+    void power_fail(); // SC_METHOD at --power-fail-at
     backend::file_backend& claim_memdev(const std::string& memdev, const std::string& who);
 
     virt_config config_;
@@ -104,6 +122,10 @@ private:
     std::unique_ptr<pci::pci_host> pci_;
     std::vector<std::unique_ptr<virtio::virtio_pmem>> pmem_devices_;
     std::vector<std::unique_ptr<virtio::virtio_pci>> pmem_transports_;
+    std::vector<tracked_pmem> tracked_;
+    sc_core::sc_event power_fail_event_;
+    bool power_failed_ = false;
+    std::vector<std::pair<std::string, pmem::finding>> failure_findings_;
 
 public:
     router bus;

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// Power failure and the persistence checker with the real binary: a guest that forgets a
+// clean and a fence loses exactly those records, and the checker names them.
+#include "pmemvp/test/harness.h"
+#include "pmemvp/test/process.h"
+
+#include <filesystem>
+
+using namespace pmemvp::test;
+
+namespace {
+
+process_result run(const std::string& dir, const std::string& persistence, std::vector<std::string> extra) {
+    std::vector<std::string> args{pmemvp_binary(), "-machine", "virt,nvdimm=on,nvdimm-persistence=" + persistence,
+                                  "-object", "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/d.img",
+                                  "-device", "nvdimm,id=nv0,memdev=m0",
+                                  "-kernel", guest("persist-bug"), "--power-fail-at", "5ms"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_process(args);
+}
+
+std::string record(const std::string& file, std::size_t at) { return file.substr(at, 9); }
+
+} // namespace
+
+TEST(power_failure, adr_keeps_the_cleaned_and_fenced_record_only) {
+    const std::string dir = make_temp_dir();
+    const auto r = run(dir, "mem-ctrl", {"--persist-check"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "records written\n");
+    const std::string file = read_file(dir + "/d.img");
+    EXPECT_EQ(record(file, 0), "record A:");
+    EXPECT_EQ(record(file, 4096), std::string(9, '\0')) << "never cleaned: lost";
+    EXPECT_EQ(record(file, 8192), std::string(9, '\0')) << "never fenced: lost";
+    EXPECT_NE(r.err.find("power failure at 5 ms: 2 line(s) were not durable and were lost"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("store not durable: pc 0x8000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("offset 0x1000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("flush never followed by a fence: pc 0x8000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("offset 0x2000"), std::string::npos) << r.err;
+}
+
+TEST(power_failure, eadr_keeps_every_record_and_calls_the_flushes_redundant) {
+    const std::string dir = make_temp_dir();
+    const auto r = run(dir, "cpu", {"--persist-check"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    const std::string file = read_file(dir + "/d.img");
+    EXPECT_EQ(record(file, 0), "record A:");
+    EXPECT_EQ(record(file, 4096), "record B:");
+    EXPECT_EQ(record(file, 8192), "record C:");
+    EXPECT_NE(r.err.find("redundant flush of a durable line"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("store not durable"), std::string::npos) << r.err;
+}
+
+TEST(power_failure, none_loses_even_the_fenced_record_without_a_flush_hint) {
+    const std::string dir = make_temp_dir();
+    const auto r = run(dir, "none", {});
+    EXPECT_EQ(r.status, 0) << r.err;
+    const std::string file = read_file(dir + "/d.img");
+    EXPECT_EQ(record(file, 0), std::string(9, '\0'));
+    EXPECT_NE(r.err.find("3 line(s) were not durable"), std::string::npos) << r.err;
+}
+
+TEST(power_failure, persist_check_fail_sets_the_exit_status) {
+    const std::string dir = make_temp_dir();
+    const auto r = run(dir, "mem-ctrl", {"--persist-check=fail", "--stats", dir + "/s.json"});
+    EXPECT_EQ(r.status, 3) << r.err;
+    const std::string stats = read_file(dir + "/s.json");
+    EXPECT_NE(stats.find("\"outcome\": \"power-failure\""), std::string::npos) << stats;
+    EXPECT_NE(stats.find("\"persistence_findings\": 3"), std::string::npos) << stats;
+}
+
+TEST(power_failure, the_same_seed_loses_the_same_lines) {
+    const std::string dir = make_temp_dir();
+    std::string kept[3];
+    for (int i = 0; i < 3; ++i) {
+        const std::string d = dir + "/" + std::to_string(i);
+        std::filesystem::create_directories(d);
+        ASSERT_EQ(run(d, "mem-ctrl", {"--power-fail-policy", i < 2 ? "random:5:0.5" : "random:6:0.5"}).status, 0);
+        const std::string file = read_file(d + "/d.img");
+        kept[i] = record(file, 4096) + record(file, 8192);
+    }
+    EXPECT_EQ(kept[0], kept[1]);
+}
+
+TEST(power_failure, option_errors) {
+    const std::string dir = make_temp_dir();
+    auto r = run(dir, "mem-ctrl", {"--power-fail-policy", "sometimes"});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--power-fail-policy 'sometimes'"), std::string::npos) << r.err;
+    r = run(dir, "mem-ctrl", {"--persist-check=loud"});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--persist-check 'loud'"), std::string::npos) << r.err;
+    r = run(dir, "disk", {});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("accepted: cpu, mem-ctrl, none"), std::string::npos) << r.err;
+}
