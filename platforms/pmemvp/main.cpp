@@ -81,14 +81,17 @@ int run(const cli::run_options& options) {
                          static_cast<unsigned long long>(f.address), f.time.to_string().c_str());
     }
     if (top.power_failed()) {
+        std::size_t lost = 0;
+        for (const auto& [where, f] : top.power_fail_findings()) lost += f.what == pmem::finding::kind::not_durable;
+        std::fprintf(stderr, "pmemvp: power failure at %s: %zu line(s) were not durable%s%s\n",
+                     config.power_fail_at->to_string().c_str(), lost,
+                     config.failure_policy.survival > 0 ? " (some may have survived by chance)" : " and were lost",
+                     config.reboot_after_power_fail ? "; the guest booted again" : "");
+    }
+    if (top.stopped_by_power_fail()) {
         result.outcome = "power-failure";
         result.status = 0;
         result.simulated_time = sc_core::sc_time_stamp();
-        std::size_t lost = 0;
-        for (const auto& [where, f] : top.power_fail_findings()) lost += f.what == pmem::finding::kind::not_durable;
-        std::fprintf(stderr, "pmemvp: power failure at %s: %zu line(s) were not durable%s\n",
-                     result.simulated_time.to_string().c_str(), lost,
-                     config.failure_policy.survival > 0 ? " (some may have survived by chance)" : " and were lost");
     } else if (top.finished()) {
         result.outcome = "finished";
         result.status = top.exit_status();

@@ -50,6 +50,9 @@ po::options_description describe() {
         ("power-fail-at", po::value<std::string>()->value_name("TIME"),
          "cut the power at this simulated time: NVDIMM memory keeps only what its persistence "
          "domain guarantees; the run stops")
+        ("on-power-fail", po::value<std::string>()->value_name("stop|reboot"),
+         "after --power-fail-at: stop the run (default), or boot the guest again on what the "
+         "media kept")
         ("power-fail-policy", po::value<std::string>()->value_name("lose-all|random:SEED:P"),
          "what happens to lines that are not durable (default lose-all)")
         ("persist-check", po::value<std::string>()->implicit_value("report")->value_name("report|fail"),
@@ -226,6 +229,12 @@ run_options parse_command_line(int argc, const char* const* argv) {
     if (auto q = time_option("quantum")) o.quantum = *q;
     o.max_time = time_option("max-time");
     o.platform.power_fail_at = time_option("power-fail-at");
+    if (vm.count("on-power-fail")) {
+        const std::string text = require_string(vm, "on-power-fail");
+        if (text != "stop" && text != "reboot")
+            throw config_error("--on-power-fail '" + text + "': accepted: stop, reboot");
+        o.platform.reboot_after_power_fail = text == "reboot";
+    }
     if (vm.count("power-fail-policy")) {
         const std::string text = require_string(vm, "power-fail-policy");
         auto policy = pmem::failure_policy::parse(text);

@@ -94,6 +94,13 @@ void virt_platform::power_fail() {
         }
         t.target->invalidate_dmi(); // what initiators had mapped has changed under them
     }
+    if (config_.reboot_after_power_fail) {
+        // Power comes back: the guest boots again on what the media kept, as after a reset.
+        ++resets_;
+        load_guest();
+        cpu.reset();
+        return;
+    }
     cpu.halt();
     sc_core::sc_stop();
 }

@@ -57,6 +57,7 @@ struct virt_config {
     pmem::domain_kind persistence = pmem::domain_kind::adr; // of NVDIMM memory
     std::optional<sc_core::sc_time> power_fail_at;
     pmem::failure_policy failure_policy;
+    bool reboot_after_power_fail = false; // else the run stops
 };
 
 // One NVDIMM range's persistence domain and what it reported.
@@ -95,6 +96,7 @@ public:
     const std::vector<tracked_pmem>& persistence_domains() const { return tracked_; }
     // Findings of a power failure (set when it happened).
     bool power_failed() const { return power_failed_; }
+    bool stopped_by_power_fail() const { return power_failed_ && !config_.reboot_after_power_fail; }
     const std::vector<std::pair<std::string, pmem::finding>>& power_fail_findings() const { return failure_findings_; }
 
 private:
