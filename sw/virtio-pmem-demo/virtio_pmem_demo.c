@@ -37,6 +37,14 @@ int main(void) {
     const int r1 = virtio_pmem_flush(&pmem);
     printf("flush (polled): %d\n", r1);
 
+#ifdef UNFLUSHED
+    // The second record is never flushed: it waits for --power-fail-at, which reverts it.
+    const char unflushed[] = "pmemvp record #2: written, never flushed";
+    memcpy(range + 4096, unflushed, sizeof unflushed);
+    printf("record 2 written, not flushed\n");
+    for (;;)
+        __asm__ volatile("wfi");
+#endif
     pmemvp_set_trap_handler(on_trap);
     virtio_enable_interrupt(&pmem.dev);
     pmem.use_interrupt = 1;

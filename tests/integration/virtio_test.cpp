@@ -63,6 +63,21 @@ TEST(virtio_pmem_e2e, the_range_as_shared_memory_region_0_through_a_bar) {
     EXPECT_NE(plain.out.find("range 0x100000000, 16777216 bytes\n"), std::string::npos) << plain.out;
 }
 
+TEST(virtio_pmem_e2e, a_write_not_followed_by_a_flush_is_reverted_by_a_power_failure) {
+    const std::string dir = make_temp_dir();
+    auto args = one_device(dir);
+    args.insert(args.end(), {"--power-fail-at", "5ms", "--persist-check"});
+    const auto r = run_guest(args, "virtio-pmem-unflushed");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("record 2 written, not flushed"), std::string::npos) << r.out;
+    const std::string file = read_file(dir + "/vp.img");
+    EXPECT_EQ(file.substr(0, 46), "pmemvp record #1: durable after a polled flush");
+    EXPECT_EQ(file.substr(4096, 40), std::string(40, '\0')) << "never flushed: reverted";
+    EXPECT_NE(r.err.find("store not durable"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("virtio-pmem0 offset 0x1000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 line(s) were not durable"), std::string::npos) << r.err;
+}
+
 TEST(virtio_pmem_e2e, malformed_rings_put_the_device_in_needs_reset) {
     const std::string dir = make_temp_dir();
     const auto r = run_guest(one_device(dir), "virtio-malformed");

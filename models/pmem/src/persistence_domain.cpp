@@ -164,6 +164,12 @@ void persistence_domain::drain(const sc_core::sc_time&) {
     queued_.clear();
 }
 
+void persistence_domain::persist_all() {
+    for (std::uint64_t i : saved_lines()) make_durable(i);
+    written_back_.clear();
+    queued_.clear();
+}
+
 void persistence_domain::report_unfinished(std::vector<finding>& out, const sc_core::sc_time& now) const {
     for (std::uint64_t i : saved_lines()) {
         const saved_line& s = saved(i);

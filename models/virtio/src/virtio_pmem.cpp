@@ -46,9 +46,11 @@ virtio_pmem_options virtio_pmem_options::parse(const std::string& keyvals) {
 virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
                          backend::file_backend& memdev, std::uint64_t address)
     : sc_module(name), options_(options), memdev_(memdev), address_(address), log_(this->name()),
-      dirty_(memdev.size()) {
+      dirty_(memdev.size()), domain_(memdev.data(), memdev.size(), pmem::domain_kind::none) {
     memory_ = std::make_unique<memory_target>("memory", memdev.data(), memdev.size(), memdev.writable());
-    memory_->set_store_observer(&dirty_);
+    observers_.add(dirty_);
+    observers_.add(domain_);
+    memory_->set_store_observer(&observers_);
     if (options_.io_thread) io_ = std::make_unique<host_worker>();
     host_sync = [this](const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
         bool ok = true;
@@ -122,6 +124,9 @@ void virtio_pmem::serve() {
             ++flushes_;
             flushed_pages_ += pages;
             last_latency_ = cost;
+            // Durable from now on: what was written before the request (and, since the
+            // driver waits, nothing after it).
+            if (ok) domain_.persist_all();
             answer(e, ok ? 0 : 0xffffffffu);
         }
     }

@@ -90,7 +90,7 @@ void virt_platform::power_fail() {
         for (const auto& f : t.domain->power_fail(config_.failure_policy, sc_core::sc_time_stamp())) {
             failure_findings_.emplace_back(t.name, f);
             // The file gets exactly the durable content back.
-            t.dimm->memdev().persist(f.address, pmem::persistence_domain::line);
+            t.file->persist(f.address, pmem::persistence_domain::line);
         }
         t.target->invalidate_dmi(); // what initiators had mapped has changed under them
     }
@@ -223,6 +223,7 @@ void virt_platform::create_pci() {
         bus.map(address, backend.size(), device->memory().socket, name);
         auto transport = std::make_unique<virtio::virtio_pci>(name + ".pci", *device, *pci_);
         pci_->attach(*transport, slot++);
+        tracked_.push_back({name, &backend, &device->memory(), &device->domain()});
         pmem_devices_.push_back(std::move(device));
         pmem_transports_.push_back(std::move(transport));
     }
@@ -250,17 +251,16 @@ void virt_platform::map_nvdimms() {
             auto t = std::make_unique<memory_target>(name.c_str(), r.dimms[0]->pmem(), r.size, writable);
             bus.map(r.base, r.size, t->socket, name);
             // Persistence tracking of single-DIMM ranges (interleave sets: not yet).
-            tracked_pmem tp{name, r.dimms[0], t.get(),
-                            std::make_unique<pmem::persistence_domain>(r.dimms[0]->pmem(), r.size,
-                                                                       config_.persistence)};
-            t->set_store_observer(tp.domain.get());
-            tracked_.push_back(std::move(tp));
+            nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(
+                r.dimms[0]->pmem(), r.size, config_.persistence));
+            t->set_store_observer(nvdimm_domains_.back().get());
+            tracked_.push_back({name, &r.dimms[0]->memdev(), t.get(), nvdimm_domains_.back().get(), r.dimms[0]});
             pmem_targets_.push_back(std::move(t));
         }
     }
     nvdimm_ctrl_->on_flush_hint = [this](unsigned slot) {
         for (auto& t : tracked_)
-            if (t.dimm->slot() == slot) t.domain->drain(sc_core::sc_time_stamp());
+            if (t.dimm && t.dimm->slot() == slot) t.domain->drain(sc_core::sc_time_stamp());
     };
 }
 

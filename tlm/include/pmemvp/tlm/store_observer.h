@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <tlm>
+#include <vector>
 
 namespace pmemvp {
 
@@ -20,6 +21,24 @@ public:
 
 protected:
     ~store_observer() = default;
+};
+
+// Several observers of one memory, told in order.
+class store_observer_fanout : public store_observer {
+public:
+    void add(store_observer& o) { list_.push_back(&o); }
+    void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc) override {
+        for (auto* o : list_) o->before_store(offset, length, pc);
+    }
+    void cache_op(std::uint64_t offset, persist_op op, std::uint64_t pc) override {
+        for (auto* o : list_) o->cache_op(offset, op, pc);
+    }
+    void fence(std::uint64_t pc) override {
+        for (auto* o : list_) o->fence(pc);
+    }
+
+private:
+    std::vector<store_observer*> list_;
 };
 
 class store_observer_extension : public tlm::tlm_extension<store_observer_extension> {

@@ -68,6 +68,8 @@ public:
     void invalidate(std::uint64_t offset); // cbo.inval: a dirty line's bytes revert to the durable ones
     void fence(std::uint64_t pc, const sc_core::sc_time& now);
     void drain(const sc_core::sc_time& now); // a flush hint: the write-pending queue reaches media
+    // Everything written so far becomes durable (a virtio-pmem flush request).
+    void persist_all();
 
     std::uint64_t non_durable_lines() const { return pool_.size() - free_.size(); }
     bool durable(std::uint64_t offset) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/backend/file_backend.h"
+#include "pmemvp/pmem/persistence_domain.h"
 #include "pmemvp/tlm/dirty_log.h"
 #include "pmemvp/tlm/host_worker.h"
 #include "pmemvp/tlm/log.h"
@@ -51,6 +52,8 @@ public:
     std::uint64_t address() const { return address_; }
     std::uint64_t size() const { return memdev_.size(); }
     dirty_log& dirty() { return dirty_; }
+    // Lines written and not yet covered by a completed flush: what a power failure reverts.
+    pmem::persistence_domain& domain() { return domain_; }
 
     // Makes the ranges durable on the host (default: the backend's persist); replaceable, so
     // tests can make the host slow or failing.
@@ -83,6 +86,8 @@ private:
     std::uint64_t address_;
     logger log_;
     dirty_log dirty_;
+    pmem::persistence_domain domain_; // kind none: only a completed flush makes data durable
+    store_observer_fanout observers_;
     std::unique_ptr<memory_target> memory_;
     sc_core::sc_event kick_;
     std::unique_ptr<host_worker> io_; // flush-io=thread only: a second thread makes msync dearer

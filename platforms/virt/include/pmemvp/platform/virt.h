@@ -60,12 +60,13 @@ struct virt_config {
     bool reboot_after_power_fail = false; // else the run stops
 };
 
-// One NVDIMM range's persistence domain and what it reported.
+// One memory whose persistence is tracked: an NVDIMM range or a virtio-pmem device.
 struct tracked_pmem {
     std::string name;
-    nvdimm::nvdimm* dimm;
+    backend::file_backend* file;
     memory_target* target;
-    std::unique_ptr<pmem::persistence_domain> domain;
+    pmem::persistence_domain* domain;
+    nvdimm::nvdimm* dimm = nullptr; // for NVDIMM ranges (flush hints)
 };
 
 // The `virt` platform: one RV64 hart, boot ROM, RAM, CLINT, PLIC, UART, test finisher, all on
@@ -125,6 +126,7 @@ private:
     std::vector<std::unique_ptr<virtio::virtio_pmem>> pmem_devices_;
     std::vector<std::unique_ptr<virtio::virtio_pci>> pmem_transports_;
     std::vector<tracked_pmem> tracked_;
+    std::vector<std::unique_ptr<pmem::persistence_domain>> nvdimm_domains_;
     sc_core::sc_event power_fail_event_;
     bool power_failed_ = false;
     std::vector<std::pair<std::string, pmem::finding>> failure_findings_;
