@@ -83,8 +83,8 @@ int run(const cli::run_options& options) {
     if (top.power_failed()) {
         std::size_t lost = 0;
         for (const auto& [where, f] : top.power_fail_findings()) lost += f.what == pmem::finding::kind::not_durable;
-        std::fprintf(stderr, "pmemvp: power failure at %s: %zu line(s) were not durable%s%s\n",
-                     config.power_fail_at->to_string().c_str(), lost,
+        std::fprintf(stderr, "pmemvp: %u power failure(s): %zu line(s) were not durable%s%s\n",
+                     top.power_failures(), lost,
                      config.failure_policy.survival > 0 ? " (some may have survived by chance)" : " and were lost",
                      config.reboot_after_power_fail ? "; the guest booted again" : "");
     }

@@ -5,6 +5,7 @@
 #include "pmemvp/util/keyval.h"
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <sstream>
 
 namespace pmemvp::cli {
@@ -47,9 +48,9 @@ po::options_description describe() {
         ("no-dmi", po::bool_switch(), "send every memory access through b_transport (slow; for tracing)")
         ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON")
         ("trace", po::value<std::string>()->value_name("FILE"), "log every TLM b_transport")
-        ("power-fail-at", po::value<std::string>()->value_name("TIME"),
-         "cut the power at this simulated time: NVDIMM memory keeps only what its persistence "
-         "domain guarantees; the run stops")
+        ("power-fail-at", po::value<std::vector<std::string>>()->composing()->value_name("TIME"),
+         "cut the power at this simulated time (repeatable): persistent memory keeps only what "
+         "its persistence domain guarantees; the run stops, or reboots (--on-power-fail)")
         ("on-power-fail", po::value<std::string>()->value_name("stop|reboot"),
          "after --power-fail-at: stop the run (default), or boot the guest again on what the "
          "media kept")
@@ -228,7 +229,15 @@ run_options parse_command_line(int argc, const char* const* argv) {
     };
     if (auto q = time_option("quantum")) o.quantum = *q;
     o.max_time = time_option("max-time");
-    o.platform.power_fail_at = time_option("power-fail-at");
+    if (vm.count("power-fail-at")) {
+        for (const auto& text : vm["power-fail-at"].as<std::vector<std::string>>()) {
+            auto t = parse_time(text);
+            if (!t || *t == sc_core::SC_ZERO_TIME)
+                throw config_error("--power-fail-at '" + text + "': not a positive time; write e.g. 300us");
+            o.platform.power_fail_at.push_back(*t);
+        }
+        std::sort(o.platform.power_fail_at.begin(), o.platform.power_fail_at.end());
+    }
     if (vm.count("on-power-fail")) {
         const std::string text = require_string(vm, "on-power-fail");
         if (text != "stop" && text != "reboot")

@@ -60,6 +60,15 @@ void write_stats(const std::string& path, const platform::virt_platform& p, cons
             << ", \"unflushed_pages\": " << d->dirty().dirty_pages() << "}";
         sep = ",";
     }
+    out << "\n  ],\n  \"power_failures\": " << p.power_failures() << ",\n  \"persistence\": [";
+    sep = "";
+    for (const auto& t : p.persistence_domains()) {
+        static const char* kinds[] = {"eadr", "adr", "none"};
+        out << sep << "\n    {\"memory\": " << quoted(t.name) << ", \"domain\": \""
+            << kinds[static_cast<int>(t.domain->kind())] << "\", \"non_durable_lines\": "
+            << t.domain->non_durable_lines() << ", \"flush_findings\": " << t.domain->findings().size() << "}";
+        sep = ",";
+    }
     out << "\n  ],\n"
         << "  \"wall_time_s\": " << r.wall_seconds << ",\n"
         << "  \"mips\": " << mips << "\n}\n";

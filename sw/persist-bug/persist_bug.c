@@ -26,6 +26,9 @@ int main(void) {
     strcpy(pmem + 8192, "record C: cleaned, never fenced");
     cbo_clean(pmem + 8192);
     printf("records written\n");
+#ifdef SELF_FAIL
+    mmio_write32(PMEMVP_FINISHER, 0x9999); // pmemvp's finisher command: the power fails now
+#endif
     for (;;)
         __asm__ volatile("wfi"); // until the power fails
 }

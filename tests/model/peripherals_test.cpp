@@ -40,6 +40,7 @@ struct bench : sc_core::sc_module {
     irq_recorder irqs;
     std::vector<std::pair<int, sc_time>> exits;
     int resets = 0;
+    int power_failures = 0;
 
     explicit bench(const sc_core::sc_module_name& n) : sc_module(n) {
         bus.map(0x0000000, 0x10000, timer.socket, "clint");
@@ -53,6 +54,7 @@ struct bench : sc_core::sc_module {
         uart.irq.bind(irqs, 100);
         finisher.on_exit = [this](int status, const sc_time& when) { exits.emplace_back(status, when); };
         finisher.on_reset = [this](const sc_time&) { ++resets; };
+        finisher.on_power_fail = [this](const sc_time&) { ++power_failures; };
     }
 
     tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t addr, std::uint64_t& v,
@@ -171,6 +173,8 @@ TEST(finisher, pass_fail_reset_and_bad_commands) {
     EXPECT_EQ(tb().exits[0].second, sc_core::sc_time_stamp() + sc_time(7, SC_NS));
     EXPECT_EQ(tb().exits[1].first, 3);
     EXPECT_EQ(tb().resets, 1);
+    tb().write(fin, 0x9999, 4);
+    EXPECT_EQ(tb().power_failures, 1) << "pmemvp's power-failure command";
     {
         test::expect_report warning(sc_core::SC_WARNING, "unknown finisher command");
         tb().write(fin, 0x1234, 4);

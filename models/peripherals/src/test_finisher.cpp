@@ -33,9 +33,12 @@ void test_finisher::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     case 0x7777:
         if (on_reset) on_reset(when);
         break;
+    case 0x9999:
+        if (on_power_fail) on_power_fail(when);
+        break;
     default:
         log_.warn("unknown finisher command 0x", std::hex, v, " ignored; write 0x5555 (pass), "
-                  "0x3333 | code << 16 (fail) or 0x7777 (reset)");
+                  "0x3333 | code << 16 (fail), 0x7777 (reset) or 0x9999 (power failure)");
     }
 }
 

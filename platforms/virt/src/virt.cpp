@@ -76,16 +76,23 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
         cpu.reset();
     };
     rom.allow_debug_writes(true);
-    if (config_.power_fail_at) {
-        SC_METHOD(power_fail);
+    finisher.on_power_fail = [this](const sc_core::sc_time&) { power_fail(); };
+    if (!config_.power_fail_at.empty()) {
+        SC_METHOD(power_fail_method);
         sensitive << power_fail_event_;
         dont_initialize();
-        power_fail_event_.notify(*config_.power_fail_at);
+        power_fail_event_.notify(config_.power_fail_at.front());
     }
 }
 
+void virt_platform::power_fail_method() {
+    power_fail();
+    if (++next_power_fail_ < config_.power_fail_at.size())
+        power_fail_event_.notify(config_.power_fail_at[next_power_fail_] - sc_core::sc_time_stamp());
+}
+
 void virt_platform::power_fail() {
-    power_failed_ = true;
+    ++power_failures_;
     for (auto& t : tracked_) {
         for (const auto& f : t.domain->power_fail(config_.failure_policy, sc_core::sc_time_stamp())) {
             failure_findings_.emplace_back(t.name, f);

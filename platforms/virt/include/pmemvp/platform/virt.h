@@ -55,7 +55,7 @@ struct virt_config {
     std::vector<nvdimm::interleave_options> interleave_sets;
     std::vector<virtio::virtio_pmem_options> virtio_pmems;
     pmem::domain_kind persistence = pmem::domain_kind::adr; // of NVDIMM memory
-    std::optional<sc_core::sc_time> power_fail_at;
+    std::vector<sc_core::sc_time> power_fail_at; // ascending
     pmem::failure_policy failure_policy;
     bool reboot_after_power_fail = false; // else the run stops
 };
@@ -96,8 +96,9 @@ public:
     const std::vector<std::unique_ptr<virtio::virtio_pmem>>& virtio_pmems() const { return pmem_devices_; }
     const std::vector<tracked_pmem>& persistence_domains() const { return tracked_; }
     // Findings of a power failure (set when it happened).
-    bool power_failed() const { return power_failed_; }
-    bool stopped_by_power_fail() const { return power_failed_ && !config_.reboot_after_power_fail; }
+    bool power_failed() const { return power_failures_ > 0; }
+    unsigned power_failures() const { return power_failures_; }
+    bool stopped_by_power_fail() const { return power_failed() && !config_.reboot_after_power_fail; }
     const std::vector<std::pair<std::string, pmem::finding>>& power_fail_findings() const { return failure_findings_; }
 
 private:
@@ -108,7 +109,8 @@ private:
     void map_nvdimms();
     void build_acpi();
     void create_pci();
-    void power_fail(); // SC_METHOD at --power-fail-at
+    void power_fail_method(); // SC_METHOD at each --power-fail-at
+    void power_fail();
     backend::file_backend& claim_memdev(const std::string& memdev, const std::string& who);
 
     virt_config config_;
@@ -128,7 +130,8 @@ private:
     std::vector<tracked_pmem> tracked_;
     std::vector<std::unique_ptr<pmem::persistence_domain>> nvdimm_domains_;
     sc_core::sc_event power_fail_event_;
-    bool power_failed_ = false;
+    std::size_t next_power_fail_ = 0;
+    unsigned power_failures_ = 0;
     std::vector<std::pair<std::string, pmem::finding>> failure_findings_;
 
 public:
