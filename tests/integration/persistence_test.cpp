@@ -176,3 +176,23 @@ TEST(crash_recovery, two_power_failures_two_reboots) {
     EXPECT_NE(r.out.find("log holds 200 records"), std::string::npos) << r.out;
     EXPECT_NE(read_file(dir + "/s.json").find("\"power_failures\": 2"), std::string::npos);
 }
+
+TEST(power_failure, interleave_sets_are_tracked_per_dimm) {
+    const std::string dir = make_temp_dir();
+    const auto r = run_process({pmemvp_binary(), "-machine", "virt,nvdimm=on,nvdimm-persistence=mem-ctrl",
+                                "-object", "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/d0.img",
+                                "-object", "memory-backend-file,id=m1,share=on,size=16M,mem-path=" + dir + "/d1.img",
+                                "-device", "nvdimm,id=nv0,memdev=m0", "-device", "nvdimm,id=nv1,memdev=m1",
+                                "-object", "nvdimm-interleave,id=s,dimms=nv0:nv1,granularity=4K",
+                                "-kernel", guest("persist-bug"), "--power-fail-at", "5ms", "--persist-check"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    // Lines of 4 KiB alternate: A at nv0 offset 0, B at nv1 offset 0, C at nv0 offset 4 KiB.
+    const std::string d0 = read_file(dir + "/d0.img"), d1 = read_file(dir + "/d1.img");
+    EXPECT_EQ(record(d0, 0), "record A:");
+    EXPECT_EQ(record(d1, 0), std::string(9, '\0'));
+    EXPECT_EQ(record(d0, 4096), std::string(9, '\0'));
+    EXPECT_NE(r.err.find("store not durable: pc 0x8000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("pmem2/nv1 offset 0x0"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("flush never followed by a fence: pc 0x8000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("pmem2/nv0 offset 0x1000"), std::string::npos) << r.err;
+}

@@ -17,10 +17,14 @@ striped_memory_target::striped_memory_target(const sc_core::sc_module_name& name
     socket.register_transport_dbg(this, &striped_memory_target::transport_dbg);
 }
 
-unsigned char* striped_memory_target::host_address(std::uint64_t addr) const {
+std::pair<unsigned, std::uint64_t> striped_memory_target::locate(std::uint64_t addr) const {
     const std::uint64_t stripe = addr / granularity_;
-    const std::uint64_t way = stripe % ways_.size();
-    const std::uint64_t offset = (stripe / ways_.size()) * granularity_ + addr % granularity_;
+    return {static_cast<unsigned>(stripe % ways_.size()),
+            (stripe / ways_.size()) * granularity_ + addr % granularity_};
+}
+
+unsigned char* striped_memory_target::host_address(std::uint64_t addr) const {
+    const auto [way, offset] = locate(addr);
     return ways_[way] + offset;
 }
 
@@ -36,6 +40,11 @@ unsigned striped_memory_target::copy(tlm::tlm_generic_payload& gp, bool allow_wr
         unsigned char* host = host_address(addr);
         if (gp.is_write()) {
             if (!allow_write) return done;
+            if (!observers_.empty()) {
+                const auto [way, offset] = locate(addr);
+                const auto* ext = gp.get_extension<persistence_extension>();
+                observers_[way]->before_store(offset, chunk, ext ? ext->pc : 0);
+            }
             std::memcpy(host, data + done, chunk);
         } else if (gp.is_read()) {
             std::memcpy(data + done, host, chunk);
@@ -61,6 +70,15 @@ void striped_memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
         gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         return;
     }
+    if (!gp.is_read() && !gp.is_write()) { // a cache-block operation
+        const auto* ext = gp.get_extension<persistence_extension>();
+        if (ext && !observers_.empty()) {
+            const auto [way, offset] = locate(addr);
+            observers_[way]->cache_op(offset, ext->op, ext->pc);
+        }
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     copy(gp, true);
     gp.set_dmi_allowed(true);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -72,6 +90,17 @@ bool striped_memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm
     dmi.set_end_address(start + granularity_ - 1);
     dmi.set_dmi_ptr(host_address(start));
     dmi.set_granted_access(writable_ ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE : tlm::tlm_dmi::DMI_ACCESS_READ);
+    if (writable_ && !observers_.empty()) {
+        // Write access only for initiators that will tell the way's observer of their stores.
+        auto* ext = gp.get_extension<store_observer_extension>();
+        if (!ext) {
+            dmi.set_granted_access(tlm::tlm_dmi::DMI_ACCESS_READ);
+            return gp.get_address() < size() && !gp.is_write();
+        }
+        const auto [way, offset] = locate(start);
+        ext->observer = observers_[way];
+        ext->base = offset;
+    }
     return gp.get_address() < size() && (writable_ || !gp.is_write());
 }
 

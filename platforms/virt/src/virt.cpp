@@ -99,8 +99,9 @@ void virt_platform::power_fail() {
             // The file gets exactly the durable content back.
             t.file->persist(f.address, pmem::persistence_domain::line);
         }
-        t.target->invalidate_dmi(); // what initiators had mapped has changed under them
+        if (t.target) t.target->invalidate_dmi(); // what initiators had mapped has changed under them
     }
+    for (auto* t : striped_targets_) t->invalidate_dmi();
     if (config_.reboot_after_power_fail) {
         // Power comes back: the guest boots again on what the media kept, as after a reset.
         ++resets_;
@@ -253,11 +254,21 @@ void virt_platform::map_nvdimms() {
             auto t = std::make_unique<striped_memory_target>(name.c_str(), ways, r.per_dimm_size(),
                                                              r.granularity, writable);
             bus.map(r.base, r.size, t->socket, name);
+            // One persistence domain per DIMM, in DIMM offsets.
+            std::vector<store_observer*> observers;
+            for (auto* d : r.dimms) {
+                nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(
+                    d->pmem(), r.per_dimm_size(), config_.persistence));
+                observers.push_back(nvdimm_domains_.back().get());
+                tracked_.push_back({name + "/" + d->id(), &d->memdev(), nullptr, nvdimm_domains_.back().get(), d});
+            }
+            t->set_store_observers(observers);
+            striped_targets_.push_back(t.get());
             pmem_targets_.push_back(std::move(t));
         } else {
             auto t = std::make_unique<memory_target>(name.c_str(), r.dimms[0]->pmem(), r.size, writable);
             bus.map(r.base, r.size, t->socket, name);
-            // Persistence tracking of single-DIMM ranges (interleave sets: not yet).
+            // Persistence tracking of the DIMM's range.
             nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(
                 r.dimms[0]->pmem(), r.size, config_.persistence));
             t->set_store_observer(nvdimm_domains_.back().get());

@@ -248,6 +248,7 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     dmi_region w = r;
     w.latency_cycles = static_cast<std::uint64_t>(dmi.get_write_latency() / config_.clock_period);
     w.observer = observer_ext.observer;
+    w.observer_base = observer_ext.base;
     if (w.observer && std::find(observers_.begin(), observers_.end(), w.observer) == observers_.end())
         observers_.push_back(w.observer);
     if (!dmi.is_write_allowed())
@@ -300,7 +301,7 @@ bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::u
         for (std::size_t i = 1; i < dmi_regions_.size(); i += 2) {
             const dmi_region& w = dmi_regions_[i];
             if (w.limit && addr >= w.base && addr - w.base + len - 1 <= w.end - w.base) {
-                if (w.observer) w.observer->before_store(addr - w.base, len, pc);
+                if (w.observer) w.observer->before_store(w.observer_base + (addr - w.base), len, pc);
                 std::memcpy(w.ptr + (addr - w.base), data, len);
                 cycle_ += w.latency_cycles;
                 write_dmi_ = w;

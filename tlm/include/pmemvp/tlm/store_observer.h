@@ -45,9 +45,12 @@ class store_observer_extension : public tlm::tlm_extension<store_observer_extens
 public:
     tlm::tlm_extension_base* clone() const override { return new store_observer_extension(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {
-        observer = static_cast<const store_observer_extension&>(other).observer;
+        const auto& o = static_cast<const store_observer_extension&>(other);
+        observer = o.observer;
+        base = o.base;
     }
     store_observer* observer = nullptr; // filled in by the target
+    std::uint64_t base = 0; // the observer's offset of the DMI region's first byte
 };
 
 } // namespace pmemvp

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/tlm/store_observer.h"
+
 #include <cstdint>
 #include <systemc>
 #include <tlm>
@@ -22,17 +24,22 @@ public:
     std::uint64_t size() const { return way_size_ * ways_.size(); }
     unsigned char* host_address(std::uint64_t addr) const;
     void invalidate_dmi() { socket->invalidate_direct_mem_ptr(0, size() - 1); }
+    // One observer per way, told of writes and cache-block operations in that way's offsets.
+    void set_store_observers(std::vector<store_observer*> observers) { observers_ = std::move(observers); }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
     unsigned transport_dbg(tlm::tlm_generic_payload& gp);
     unsigned copy(tlm::tlm_generic_payload& gp, bool allow_write);
+    // The way holding `addr` and the offset there.
+    std::pair<unsigned, std::uint64_t> locate(std::uint64_t addr) const;
 
     std::vector<unsigned char*> ways_;
     std::uint64_t way_size_;
     std::uint64_t granularity_;
     bool writable_;
+    std::vector<store_observer*> observers_;
 };
 
 } // namespace pmemvp

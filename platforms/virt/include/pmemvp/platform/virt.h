@@ -64,7 +64,7 @@ struct virt_config {
 struct tracked_pmem {
     std::string name;
     backend::file_backend* file;
-    memory_target* target;
+    memory_target* target; // nullptr for a DIMM in an interleave set (see striped_targets_)
     pmem::persistence_domain* domain;
     nvdimm::nvdimm* dimm = nullptr; // for NVDIMM ranges (flush hints)
 };
@@ -129,6 +129,7 @@ private:
     std::vector<std::unique_ptr<virtio::virtio_pci>> pmem_transports_;
     std::vector<tracked_pmem> tracked_;
     std::vector<std::unique_ptr<pmem::persistence_domain>> nvdimm_domains_;
+    std::vector<striped_memory_target*> striped_targets_;
     sc_core::sc_event power_fail_event_;
     std::size_t next_power_fail_ = 0;
     unsigned power_failures_ = 0;

@@ -68,6 +68,7 @@ private:
         unsigned char* ptr = nullptr;
         std::uint64_t latency_cycles = 0;
         store_observer* observer = nullptr; // told of every store before it happens
+        std::uint64_t observer_base = 0;    // the observer's offset of `base`
     };
     struct code_page {
         std::uint64_t base;
@@ -143,7 +144,7 @@ template <typename T> inline bool hart::load(std::uint64_t addr, T& value) {
 template <typename T> inline bool hart::store(std::uint64_t addr, T value, std::uint64_t pc) {
     const std::uint64_t off = addr - write_dmi_.base;
     if (off < write_dmi_.limit) {
-        if (write_dmi_.observer) write_dmi_.observer->before_store(off, sizeof(T), pc);
+        if (write_dmi_.observer) write_dmi_.observer->before_store(write_dmi_.observer_base + off, sizeof(T), pc);
         std::memcpy(write_dmi_.ptr + off, &value, sizeof(T));
         cycle_ += write_dmi_.latency_cycles;
         return true;
