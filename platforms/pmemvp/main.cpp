@@ -49,6 +49,20 @@ int run(const cli::run_options& options) {
         }
     }
 
+    sc_core::sc_trace_file* vcd = nullptr;
+    if (!options.vcd_file.empty()) {
+        // SystemC adds the .vcd ending itself.
+        vcd = sc_core::sc_create_vcd_trace_file(options.vcd_file.substr(0, options.vcd_file.size() - 4).c_str());
+        if (!vcd) throw config_error("--vcd '" + options.vcd_file + "': cannot create the file");
+        vcd->set_time_unit(1, sc_core::SC_NS);
+        for (const auto& t : top.persistence_domains()) {
+            std::string name = t.name;
+            for (char& c : name) if (c == '/' || c == '-') c = '_';
+            sc_core::sc_trace(vcd, t.domain->non_durable_count(), name + ".non_durable_lines");
+            sc_core::sc_trace(vcd, t.domain->awaiting_fence_count(), name + ".awaiting_fence_lines");
+            sc_core::sc_trace(vcd, t.domain->queued_count(), name + ".wpq_lines");
+        }
+    }
     const auto wall_start = std::chrono::steady_clock::now();
     if (options.max_time)
         sc_core::sc_start(*options.max_time);
@@ -57,6 +71,7 @@ int run(const cli::run_options& options) {
     const auto wall_end = std::chrono::steady_clock::now();
     std::fflush(stdout);
     if (serial_file) std::fclose(serial_file);
+    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
     if (!top.load_error().empty())
         throw config_error(top.load_error());
 

@@ -59,6 +59,9 @@ po::options_description describe() {
         ("persist-check", po::value<std::string>()->implicit_value("report")->value_name("report|fail"),
          "report persistence bugs (stores never made durable, flushes of unwritten or durable "
          "lines, flushes without a fence) with their guest pc; fail: exit status 3 if any")
+        ("vcd", po::value<std::string>()->value_name("FILE"),
+         "write a VCD waveform (GTKWave) of each persistent memory's non-durable lines, lines "
+         "awaiting a fence and write-pending-queue lines over simulated time")
         ("dump-acpi", po::value<std::string>()->value_name("DIR"),
          "write every ACPI table as DIR/SIGNATURE.dat (e.g. NFIT.dat, for iasl -d)")
         ("log", po::value<std::vector<std::string>>()->composing()->value_name("[MODULE=]LEVEL"),
@@ -218,6 +221,11 @@ run_options parse_command_line(int argc, const char* const* argv) {
         }
     }
     if (vm.count("dump-acpi")) o.dump_acpi_dir = require_string(vm, "dump-acpi");
+    if (vm.count("vcd")) {
+        o.vcd_file = require_string(vm, "vcd");
+        if (o.vcd_file.size() < 5 || o.vcd_file.substr(o.vcd_file.size() - 4) != ".vcd")
+            throw config_error("--vcd '" + o.vcd_file + "': name the file with a .vcd ending, e.g. --vcd run.vcd");
+    }
     auto time_option = [&](const char* key) -> std::optional<sc_time> {
         if (!vm.count(key)) return std::nullopt;
         const std::string text = require_string(vm, key);

@@ -196,3 +196,23 @@ TEST(power_failure, interleave_sets_are_tracked_per_dimm) {
     EXPECT_NE(r.err.find("flush never followed by a fence: pc 0x8000"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("pmem2/nv0 offset 0x1000"), std::string::npos) << r.err;
 }
+
+TEST(power_failure, vcd_traces_the_line_counts_deterministically) {
+    const std::string dir = make_temp_dir();
+    std::string bodies[2];
+    for (int i = 0; i < 2; ++i) {
+        const std::string d = dir + "/" + std::to_string(i);
+        std::filesystem::create_directories(d);
+        const auto r = run(d, "none", {"--vcd", d + "/run.vcd"});
+        ASSERT_EQ(r.status, 0) << r.err;
+        const std::string vcd = read_file(d + "/run.vcd");
+        EXPECT_NE(vcd.find("non_durable_lines"), std::string::npos);
+        EXPECT_NE(vcd.find("wpq_lines"), std::string::npos);
+        EXPECT_NE(vcd.find("b11 "), std::string::npos) << "three lines not durable at some point: " << vcd;
+        bodies[i] = vcd.substr(vcd.find("$enddefinitions")); // the header carries the date
+    }
+    EXPECT_EQ(bodies[0], bodies[1]);
+    const auto bad = run(dir, "none", {"--vcd", dir + "/trace.txt"});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("--vcd"), std::string::npos) << bad.err;
+}

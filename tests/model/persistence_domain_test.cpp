@@ -195,3 +195,22 @@ TEST(persistence_domain, cbo_inval_drops_a_dirty_line_back_to_its_durable_bytes)
     EXPECT_EQ(m.at(0, 3), "old");
     EXPECT_TRUE(d.durable(0));
 }
+
+TEST(persistence_domain, counts_for_traces_follow_the_states) {
+    memory m;
+    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::none);
+    m.store(d, 0, "a", 1);
+    m.store(d, 64, "b", 2);
+    EXPECT_EQ(d.non_durable_count(), 2u);
+    d.clean(0, 3, t0);
+    EXPECT_EQ(d.awaiting_fence_count(), 1u);
+    d.fence(4, t0);
+    EXPECT_EQ(d.awaiting_fence_count(), 0u);
+    EXPECT_EQ(d.queued_count(), 1u);
+    EXPECT_EQ(d.non_durable_count(), 2u) << "queued is not durable in domain none";
+    d.drain(t0);
+    EXPECT_EQ(d.queued_count(), 0u);
+    EXPECT_EQ(d.non_durable_count(), 1u);
+    d.power_fail({}, t0);
+    EXPECT_EQ(d.non_durable_count(), 0u);
+}

@@ -79,12 +79,21 @@ bool persistence_domain::is_durable(state s) const {
     return false;
 }
 
+void persistence_domain::set_state(std::uint64_t index, state s) {
+    const state old = static_cast<state>(state_[index]);
+    if (old == s) return;
+    awaiting_fence_count_ += (s == written_back) - (old == written_back);
+    queued_count_ += (s == queued) - (old == queued);
+    non_durable_count_ += !is_durable(s) - !is_durable(old);
+    state_[index] = s;
+}
+
 bool persistence_domain::durable(std::uint64_t offset) const {
     return is_durable(static_cast<state>(state_[offset / line]));
 }
 
 void persistence_domain::make_durable(std::uint64_t index) {
-    state_[index] = durable_state;
+    set_state(index, durable_state);
     if (const std::uint32_t record = slot_[index]) {
         owner_[record - 1] = ~0ull;
         free_.push_back(record - 1);
@@ -106,7 +115,7 @@ void persistence_domain::before_store(std::uint64_t offset, std::uint64_t length
             s.store_pc = pc;
         }
         // A store to a written-back or queued line dirties it in the cache again.
-        state_[i] = dirty;
+        set_state(i, dirty);
     }
 }
 
@@ -123,7 +132,7 @@ void persistence_domain::clean(std::uint64_t offset, std::uint64_t pc, const sc_
         return;
     }
     if (state_[i] == dirty) {
-        state_[i] = written_back;
+        set_state(i, written_back);
         saved(i).clean_pc = pc;
         written_back_.push_back(i);
     }
@@ -151,7 +160,7 @@ void persistence_domain::fence(std::uint64_t, const sc_core::sc_time&) {
         if (kind_ == domain_kind::adr) {
             make_durable(i);
         } else {
-            state_[i] = queued;
+            set_state(i, queued);
             queued_.push_back(i);
         }
     }

@@ -72,6 +72,11 @@ public:
     void persist_all();
 
     std::uint64_t non_durable_lines() const { return pool_.size() - free_.size(); }
+    // Counts kept up to date for traces (VCD): lines not durable, lines written back and
+    // waiting for a fence, lines in the write-pending queue (domain none).
+    const std::uint64_t& non_durable_count() const { return non_durable_count_; }
+    const std::uint64_t& awaiting_fence_count() const { return awaiting_fence_count_; }
+    const std::uint64_t& queued_count() const { return queued_count_; }
     bool durable(std::uint64_t offset) const;
 
     // Puts the memory back to what the domain guarantees (with `policy` for the rest) and
@@ -91,6 +96,7 @@ private:
         std::uint64_t clean_pc = 0;
     };
     bool is_durable(state s) const;
+    void set_state(std::uint64_t index, state s); // keeps the counts
     void make_durable(std::uint64_t index);
     saved_line& save(std::uint64_t index); // a pooled record for a line becoming non-durable
     saved_line& saved(std::uint64_t index) { return pool_[slot_[index] - 1]; }
@@ -111,6 +117,7 @@ private:
     std::vector<std::uint64_t> owner_; // the line each pool record belongs to (~0 = free)
     std::vector<std::uint64_t> written_back_, queued_;    // lines waiting for a fence / a drain
     std::vector<finding> findings_;
+    std::uint64_t non_durable_count_ = 0, awaiting_fence_count_ = 0, queued_count_ = 0;
 };
 
 } // namespace pmemvp::pmem
