@@ -154,7 +154,7 @@ int sc_main(int argc, char** argv) {
     try {
         const cli::run_options options = cli::parse_command_line(argc, argv);
         if (options.help) {
-            std::cout << cli::usage();
+            std::cout << (options.timing_help.empty() ? cli::usage() : options.timing_help);
             return 0;
         }
         return run(options);

@@ -59,6 +59,10 @@ po::options_description describe() {
         ("persist-check", po::value<std::string>()->implicit_value("report")->value_name("report|fail"),
          "report persistence bugs (stores never made durable, flushes of unwritten or durable "
          "lines, flushes without a fence) with their guest pc; fail: exit status 3 if any")
+        ("pmem-timing", po::value<std::string>()->value_name("PROFILE[,PARAM=VALUE...]|none|help"),
+         "access timing of NVDIMM memory: optane (default), dram or nvdimm-n, with any parameter "
+         "overridden (e.g. optane,read-random=250ns,wpq-depth=64); none: untimed; "
+         "help: list the parameters (add a profile for its values: help,dram)")
         ("vcd", po::value<std::string>()->value_name("FILE"),
          "write a VCD waveform (GTKWave) of each persistent memory's non-durable lines, lines "
          "awaiting a fence and write-pending-queue lines over simulated time")
@@ -221,6 +225,17 @@ run_options parse_command_line(int argc, const char* const* argv) {
         }
     }
     if (vm.count("dump-acpi")) o.dump_acpi_dir = require_string(vm, "dump-acpi");
+    if (vm.count("pmem-timing")) {
+        const std::string spec = require_string(vm, "pmem-timing");
+        if (spec == "none") {
+            o.platform.pmem_timing.reset();
+        } else if (spec == "help" || spec.rfind("help,", 0) == 0) {
+            o.timing_help = pmem::timing_profile::named(spec == "help" ? "optane" : spec.substr(5)).describe();
+            o.help = true;
+        } else {
+            o.platform.pmem_timing = pmem::timing_profile::parse(spec);
+        }
+    }
     if (vm.count("vcd")) {
         o.vcd_file = require_string(vm, "vcd");
         if (o.vcd_file.size() < 5 || o.vcd_file.substr(o.vcd_file.size() - 4) != ".vcd")

@@ -23,6 +23,7 @@ struct run_options {
     enum class check { off, report, fail } persist_check = check::off;
     std::vector<std::pair<std::string, log_level>> log_levels;
     bool help = false;
+    std::string timing_help; // --pmem-timing help: printed instead of the usage
 };
 
 // Parses QEMU-style options (-machine, -m, -kernel, -object, -device, ...) and pmemvp's own

@@ -66,11 +66,26 @@ void write_stats(const std::string& path, const platform::virt_platform& p, cons
         static const char* kinds[] = {"eadr", "adr", "none"};
         out << sep << "\n    {\"memory\": " << quoted(t.name) << ", \"domain\": \""
             << kinds[static_cast<int>(t.domain->kind())] << "\", \"non_durable_lines\": "
-            << t.domain->non_durable_lines() << ", \"flush_findings\": " << t.domain->findings().size() << "}";
+            << t.domain->non_durable_lines() << ", \"flush_findings\": " << t.domain->findings().size();
+        if (t.timing) {
+            const pmem::media_stats& m = t.timing->media().stats();
+            out << ",\n     \"timing\": {\"profile\": " << quoted(t.timing->media().profile().name)
+                << ", \"reads\": " << m.reads << ", \"writes\": " << m.writes
+                << ", \"flushes\": " << m.flushes << ", \"wpq_hits\": " << m.wpq_hits
+                << ", \"buffer_hits\": " << m.buffer_hits << ", \"media_reads\": " << m.media_reads
+                << ", \"rmw_reads\": " << m.rmw_reads << ", \"media_writes\": " << m.media_writes
+                << ", \"write_amplification\": " << m.write_amplification()
+                << ", \"wpq_max\": " << m.wpq_max << ", \"wpq_mean\": " << m.wpq_mean()
+                << ", \"flush_hint_drains\": " << m.drains << "}";
+        }
+        out << "}";
         sep = ",";
     }
-    out << "\n  ],\n"
-        << "  \"wall_time_s\": " << r.wall_seconds << ",\n"
+    out << "\n  ],\n";
+    if (const pmem::cpu_cache* c = p.pmem_cache())
+        out << "  \"pmem_cpu_cache\": {\"hits\": " << c->stats().hits << ", \"misses\": " << c->stats().misses
+            << ", \"dirty_evictions\": " << c->stats().dirty_evictions << "},\n";
+    out << "  \"wall_time_s\": " << r.wall_seconds << ",\n"
         << "  \"mips\": " << mips << "\n}\n";
 }
 

@@ -79,7 +79,9 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
 
 void memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     gp.set_response_status(access(gp));
-    if (gp.is_write())
+    if (timing_ && gp.is_response_ok())
+        annotate_access(*timing_, gp.get_address(), gp, delay);
+    else if (gp.is_write())
         delay += write_latency_;
     else if (gp.is_read())
         delay += read_latency_;
@@ -94,6 +96,11 @@ bool memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dm
     dmi.set_write_latency(dmi.get_write_latency() + write_latency_);
     dmi.set_granted_access(writable_ ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
                                      : tlm::tlm_dmi::DMI_ACCESS_READ);
+    if (timing_) {
+        auto* ext = gp.get_extension<access_timing_extension>();
+        if (!ext) return false; // it would bypass the timing: b_transport instead
+        ext->timing = timing_;
+    }
     if (observer_ && writable_) {
         // Write access only for initiators that will tell the observer what they write.
         auto* ext = gp.get_extension<store_observer_extension>();

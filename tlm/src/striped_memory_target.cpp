@@ -76,10 +76,19 @@ void striped_memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
             const auto [way, offset] = locate(addr);
             observers_[way]->cache_op(offset, ext->op, ext->pc);
         }
+        if (!timings_.empty()) {
+            const auto [way, offset] = locate(addr);
+            annotate_access(*timings_[way], offset, gp, delay);
+        }
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }
     copy(gp, true);
+    if (!timings_.empty()) {
+        // Timed by the way of the first byte: CPU accesses do not cross a stripe.
+        const auto [way, offset] = locate(addr);
+        annotate_access(*timings_[way], offset, gp, delay);
+    }
     gp.set_dmi_allowed(true);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -90,6 +99,13 @@ bool striped_memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm
     dmi.set_end_address(start + granularity_ - 1);
     dmi.set_dmi_ptr(host_address(start));
     dmi.set_granted_access(writable_ ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE : tlm::tlm_dmi::DMI_ACCESS_READ);
+    if (!timings_.empty()) {
+        auto* ext = gp.get_extension<access_timing_extension>();
+        if (!ext) return false; // it would bypass the timing: b_transport instead
+        const auto [way, offset] = locate(start);
+        ext->timing = timings_[way];
+        ext->base = offset;
+    }
     if (writable_ && !observers_.empty()) {
         // Write access only for initiators that will tell the way's observer of their stores.
         auto* ext = gp.get_extension<store_observer_extension>();

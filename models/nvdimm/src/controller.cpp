@@ -29,7 +29,12 @@ controller::controller(const sc_core::sc_module_name& name, std::vector<nvdimm*>
             regs_.add(n + "flush_hint" + std::to_string(i), base + flush_hint_offset + 8 * i, 8)
                 .on_write([this, slot](std::uint64_t) {
                     ++flush_writes_[slot];
-                    if (on_flush_hint) on_flush_hint(slot);
+                    if (!on_flush_hint) return;
+                    // The write completes when the DIMM's write-pending queue has drained.
+                    const sc_core::sc_time now = sc_core::sc_time_stamp() +
+                                                 (current_delay_ ? *current_delay_ : sc_core::SC_ZERO_TIME);
+                    const sc_core::sc_time done = on_flush_hint(slot, now);
+                    if (current_delay_ && done > now) *current_delay_ += done - now;
                 })
                 .on_read([] { return 0; });
     }

@@ -256,13 +256,17 @@ void virt_platform::map_nvdimms() {
             bus.map(r.base, r.size, t->socket, name);
             // One persistence domain per DIMM, in DIMM offsets.
             std::vector<store_observer*> observers;
+            std::vector<access_timing*> timings;
             for (auto* d : r.dimms) {
                 nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(
                     d->pmem(), r.per_dimm_size(), config_.persistence));
                 observers.push_back(nvdimm_domains_.back().get());
-                tracked_.push_back({name + "/" + d->id(), &d->memdev(), nullptr, nvdimm_domains_.back().get(), d});
+                pmem::pmem_timing* timing = make_dimm_timing(*d);
+                if (timing) timings.push_back(timing);
+                tracked_.push_back({name + "/" + d->id(), &d->memdev(), nullptr, nvdimm_domains_.back().get(), d, timing});
             }
             t->set_store_observers(observers);
+            t->set_access_timings(timings);
             striped_targets_.push_back(t.get());
             pmem_targets_.push_back(std::move(t));
         } else {
@@ -272,14 +276,29 @@ void virt_platform::map_nvdimms() {
             nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(
                 r.dimms[0]->pmem(), r.size, config_.persistence));
             t->set_store_observer(nvdimm_domains_.back().get());
-            tracked_.push_back({name, &r.dimms[0]->memdev(), t.get(), nvdimm_domains_.back().get(), r.dimms[0]});
+            pmem::pmem_timing* timing = make_dimm_timing(*r.dimms[0]);
+            t->set_access_timing(timing);
+            tracked_.push_back({name, &r.dimms[0]->memdev(), t.get(), nvdimm_domains_.back().get(), r.dimms[0], timing});
             pmem_targets_.push_back(std::move(t));
         }
     }
-    nvdimm_ctrl_->on_flush_hint = [this](unsigned slot) {
+    nvdimm_ctrl_->on_flush_hint = [this](unsigned slot, const sc_core::sc_time& now) {
+        sc_core::sc_time done = now;
         for (auto& t : tracked_)
-            if (t.dimm && t.dimm->slot() == slot) t.domain->drain(sc_core::sc_time_stamp());
+            if (t.dimm && t.dimm->slot() == slot) {
+                t.domain->drain(sc_core::sc_time_stamp());
+                if (t.timing) done = std::max(done, t.timing->media().drain(now));
+            }
+        return done;
     };
+}
+
+pmem::pmem_timing* virt_platform::make_dimm_timing(const nvdimm::nvdimm& dimm) {
+    if (!config_.pmem_timing) return nullptr;
+    if (!pmem_cache_) pmem_cache_ = std::make_unique<pmem::cpu_cache>(*config_.pmem_timing);
+    media_timings_.push_back(std::make_unique<pmem::media_timing>(*config_.pmem_timing));
+    dimm_timings_.push_back(std::make_unique<pmem::pmem_timing>(*pmem_cache_, *media_timings_.back(), dimm.slot()));
+    return dimm_timings_.back().get();
 }
 
 void virt_platform::build_acpi() {

@@ -45,7 +45,8 @@ constexpr std::uint64_t page_size = 4096;
 } // namespace
 
 hart::hart(const sc_core::sc_module_name& name, const hart_config& config)
-    : sc_module(name), socket("socket"), config_(config), log_(this->name()) {
+    : sc_module(name), socket("socket"), config_(config), log_(this->name()),
+      period_value_(config.clock_period.value()) {
     socket.register_invalidate_direct_mem_ptr(this, &hart::invalidate_direct_mem_ptr);
     SC_THREAD(run);
     apply_reset();
@@ -67,6 +68,7 @@ void hart::apply_reset() {
     mie_ = mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
     mip_ &= mie_mask; // lines driven by devices keep their level
     reservation_ = ~0ull;
+    pending_ = 0;
     halted_ = wfi_ = false;
     cycle_offset_ = cycle_;
     instret_offset_ = instret_;
@@ -179,7 +181,7 @@ const decoded& hart::fetch(std::uint64_t pc) {
             ~keep_cycles() { c = saved; }
         } keep{cycle_, cycle_};
         std::uint16_t low = 0, high = 0;
-        if (!load_slow(pc, &low, 2)) {
+        if (!load_slow(pc, &low, 2, load_fetch)) {
             static const decoded fetch_fault = [] {
                 decoded d;
                 d.code = op::illegal;
@@ -191,7 +193,7 @@ const decoded& hart::fetch(std::uint64_t pc) {
         }
         std::uint32_t insn = low;
         if (instruction_length(low) == 4) {
-            if (!load_slow(pc + 2, &high, 2)) {
+            if (!load_slow(pc + 2, &high, 2, load_fetch)) {
                 current_page_ = nullptr;
                 static decoded fetch_fault2;
                 fetch_fault2.code = op::illegal;
@@ -232,10 +234,13 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
     store_observer_extension observer_ext; // we tell a target's observer of our DMI stores
+    access_timing_extension timing_ext;    // and ask a timed target's timing for each access
     gp.set_extension(&observer_ext);
+    gp.set_extension(&timing_ext);
     tlm::tlm_dmi dmi;
     const bool granted = socket->get_direct_mem_ptr(gp, dmi);
     gp.clear_extension(&observer_ext);
+    gp.clear_extension(&timing_ext);
     if (!granted || !dmi.is_read_allowed())
         return false;
     dmi_region r;
@@ -245,6 +250,10 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     r.limit = size >= 8 ? size - 7 : 0;
     r.ptr = dmi.get_dmi_ptr();
     r.latency_cycles = static_cast<std::uint64_t>(dmi.get_read_latency() / config_.clock_period);
+    r.timing = timing_ext.timing;
+    r.timing_base = timing_ext.base;
+    if (r.timing && std::find(timings_.begin(), timings_.end(), r.timing) == timings_.end())
+        timings_.push_back(r.timing);
     dmi_region w = r;
     w.latency_cycles = static_cast<std::uint64_t>(dmi.get_write_latency() / config_.clock_period);
     w.observer = observer_ext.observer;
@@ -281,13 +290,17 @@ void hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
     limit_ = 0;
 }
 
-bool hart::load_slow(std::uint64_t addr, void* data, unsigned len) {
+bool hart::load_slow(std::uint64_t addr, void* data, unsigned len, int rd) {
     if (config_.dmi) {
         for (std::size_t i = 0; i < dmi_regions_.size(); i += 2) {
             const dmi_region& r = dmi_regions_[i];
             if (addr >= r.base && addr - r.base + len - 1 <= r.end - r.base) {
                 std::memcpy(data, r.ptr + (addr - r.base), len);
-                cycle_ += r.latency_cycles;
+                if (r.timing) {
+                    if (rd != load_fetch) timed_load(r, addr - r.base, len, rd);
+                } else {
+                    cycle_ += r.latency_cycles;
+                }
                 if (r.limit) read_dmi_ = r;
                 return true;
             }
@@ -303,7 +316,8 @@ bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::u
             if (w.limit && addr >= w.base && addr - w.base + len - 1 <= w.end - w.base) {
                 if (w.observer) w.observer->before_store(w.observer_base + (addr - w.base), len, pc);
                 std::memcpy(w.ptr + (addr - w.base), data, len);
-                cycle_ += w.latency_cycles;
+                if (w.timing) timed_store(w, addr - w.base, len);
+                else cycle_ += w.latency_cycles;
                 write_dmi_ = w;
                 return true;
             }
@@ -315,6 +329,72 @@ bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::u
     const bool ok = transport(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
     gp_.clear_extension(&ext);
     return ok;
+}
+
+std::uint64_t hart::cycles_until(const sc_time& t) const {
+    const sc_time now = current_time();
+    if (t <= now) return 0;
+    return ((t - now).value() + period_value_ - 1) / period_value_;
+}
+
+void hart::timed_load(const dmi_region& r, std::uint64_t offset, unsigned len, int rd) {
+    const access_times t = r.timing->load(r.timing_base + offset, len, current_time());
+    cycle_ += cycles_until(t.proceed);
+    const std::uint64_t wait = cycles_until(t.ready);
+    if (rd == load_blocking) {
+        cycle_ += wait;
+    } else if (wait && rd > 0) {
+        ready_cycle_[rd] = cycle_ + wait;
+        pending_ |= 1u << rd;
+    }
+}
+
+void hart::timed_store(const dmi_region& r, std::uint64_t offset, unsigned len) {
+    cycle_ += cycles_until(r.timing->store(r.timing_base + offset, len, current_time()));
+}
+
+namespace {
+bool reads_rs1(op code) {
+    switch (code) {
+    case op::lui: case op::auipc: case op::jal: case op::fence: case op::fence_i:
+    case op::ecall: case op::ebreak: case op::mret: case op::wfi: case op::illegal:
+    case op::undecoded: case op::csrrwi: case op::csrrsi: case op::csrrci:
+        return false;
+    default:
+        return true;
+    }
+}
+bool reads_rs2(op code) {
+    return (code >= op::beq && code <= op::bgeu) || (code >= op::sb && code <= op::sd) ||
+           (code >= op::add && code <= op::and_) || (code >= op::addw && code <= op::sraw) ||
+           (code >= op::mul && code <= op::remuw) ||
+           (code >= op::sc_w && code <= op::amomaxu_w) || (code >= op::sc_d && code <= op::amomaxu_d);
+}
+} // namespace
+
+void hart::wait_for_operands(const decoded& d) {
+    std::uint32_t needed = 0;
+    if (reads_rs1(d.code)) needed |= 1u << d.rs1;
+    if (reads_rs2(d.code)) needed |= 1u << d.rs2;
+    needed &= pending_;
+    for (unsigned r = 1; needed; ++r)
+        if (needed & (1u << r)) {
+            cycle_ = std::max(cycle_, ready_cycle_[r]);
+            needed &= ~(1u << r);
+        }
+    // Registers whose data has arrived, or that this instruction overwrites, wait no more.
+    for (unsigned r = 1; r < 32; ++r)
+        if ((pending_ & (1u << r)) && ready_cycle_[r] <= cycle_) pending_ &= ~(1u << r);
+    if (d.rd) pending_ &= ~(1u << d.rd);
+}
+
+void hart::wait_for_all() {
+    for (unsigned r = 1; pending_; ++r)
+        if (pending_ & (1u << r)) {
+            cycle_ = std::max(cycle_, ready_cycle_[r]);
+            pending_ &= ~(1u << r);
+        }
+    for (access_timing* t : timings_) cycle_ += cycles_until(t->fence(current_time()));
 }
 
 void hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
@@ -414,7 +494,7 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
         return false;
     }
     T old{};
-    if (!load(addr, old)) {
+    if (!load(addr, old, load_blocking)) {
         npc = trap(is_lr ? cause_load_access : cause_store_access, addr, pc);
         return false;
     }
@@ -478,6 +558,7 @@ void hart::execute() {
         else
             dp = &fetch(pc);
         const decoded& d = *dp;
+        if (pending_) wait_for_operands(d);
         u64 npc = pc + d.length;
         const u64 rs1 = x[d.rs1], rs2 = x[d.rs2];
         cycle_ += cpi;
@@ -487,7 +568,7 @@ void hart::execute() {
     {                                                                                              \
         T v;                                                                                       \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (load(a, v)) x[d.rd] = conv;                                                            \
+        if (load(a, v, d.rd)) x[d.rd] = conv;                                                            \
         else npc = trap(cause_load_access, a, pc);                                                 \
     }                                                                                              \
     break
@@ -614,6 +695,7 @@ void hart::execute() {
             amo<u64>(d, pc, npc);
             break;
         case op::fence:
+            wait_for_all();
             for (store_observer* o : observers_) o->fence(pc);
             break;
         case op::fence_i:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/tlm/access_timing.h"
 #include "pmemvp/tlm/store_observer.h"
 #include "pmemvp/tlm/log.h"
 
@@ -34,6 +35,9 @@ public:
     // An observer of every write (b_transport writes here, DMI writers through the extension)
     // and of cache-block operations.
     void set_store_observer(store_observer* observer) { observer_ = observer; }
+    // History-dependent timing in place of the fixed latencies. DMI then goes only to
+    // initiators that ask the timing for each access (access_timing_extension).
+    void set_access_timing(access_timing* timing) { timing_ = timing; }
 
     // The socket's callbacks, public so an owner can also reach the memory by another path
     // (a PCI BAR aliasing it) with the same semantics.
@@ -51,6 +55,7 @@ private:
     bool writable_;
     bool debug_writable_;
     store_observer* observer_ = nullptr;
+    access_timing* timing_ = nullptr;
     sc_core::sc_time read_latency_;
     sc_core::sc_time write_latency_;
 };

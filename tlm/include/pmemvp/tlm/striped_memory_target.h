@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/tlm/access_timing.h"
 #include "pmemvp/tlm/store_observer.h"
 
 #include <cstdint>
@@ -26,6 +27,8 @@ public:
     void invalidate_dmi() { socket->invalidate_direct_mem_ptr(0, size() - 1); }
     // One observer per way, told of writes and cache-block operations in that way's offsets.
     void set_store_observers(std::vector<store_observer*> observers) { observers_ = std::move(observers); }
+    // One timing per way, in that way's offsets (see memory_target::set_access_timing).
+    void set_access_timings(std::vector<access_timing*> timings) { timings_ = std::move(timings); }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -40,6 +43,7 @@ private:
     std::uint64_t granularity_;
     bool writable_;
     std::vector<store_observer*> observers_;
+    std::vector<access_timing*> timings_;
 };
 
 } // namespace pmemvp

@@ -33,8 +33,9 @@ public:
                std::vector<spa_range> ranges);
 
     dsm_handler& dsm() { return dsm_; }
-    // Called for each flush-hint write, with the DIMM's slot (the persistence domain drains).
-    std::function<void(unsigned slot)> on_flush_hint;
+    // Called for each flush-hint write with the DIMM's slot and the write's time (the
+    // persistence domain drains); returns when the drain is complete.
+    std::function<sc_core::sc_time(unsigned slot, const sc_core::sc_time& now)> on_flush_hint;
     std::uint64_t flush_hint_writes(unsigned slot) const { return flush_writes_[slot]; }
 
 private:

@@ -5,6 +5,7 @@
 #include "pmemvp/nvdimm/controller.h"
 #include "pmemvp/pci/pci_host.h"
 #include "pmemvp/pmem/persistence_domain.h"
+#include "pmemvp/pmem/pmem_timing.h"
 #include "pmemvp/virtio/virtio_pci.h"
 #include "pmemvp/virtio/virtio_pmem.h"
 #include "pmemvp/tlm/striped_memory_target.h"
@@ -55,6 +56,8 @@ struct virt_config {
     std::vector<nvdimm::interleave_options> interleave_sets;
     std::vector<virtio::virtio_pmem_options> virtio_pmems;
     pmem::domain_kind persistence = pmem::domain_kind::adr; // of NVDIMM memory
+    // Access timing of NVDIMM memory; nullopt: fixed zero latencies (--pmem-timing none).
+    std::optional<pmem::timing_profile> pmem_timing = pmem::timing_profile::named("optane");
     std::vector<sc_core::sc_time> power_fail_at; // ascending
     pmem::failure_policy failure_policy;
     bool reboot_after_power_fail = false; // else the run stops
@@ -67,6 +70,7 @@ struct tracked_pmem {
     memory_target* target; // nullptr for a DIMM in an interleave set (see striped_targets_)
     pmem::persistence_domain* domain;
     nvdimm::nvdimm* dimm = nullptr; // for NVDIMM ranges (flush hints)
+    pmem::pmem_timing* timing = nullptr; // the DIMM's access timing, if timed
 };
 
 // The `virt` platform: one RV64 hart, boot ROM, RAM, CLINT, PLIC, UART, test finisher, all on
@@ -95,6 +99,8 @@ public:
     nvdimm::controller* nvdimm_controller() const { return nvdimm_ctrl_.get(); }
     const std::vector<std::unique_ptr<virtio::virtio_pmem>>& virtio_pmems() const { return pmem_devices_; }
     const std::vector<tracked_pmem>& persistence_domains() const { return tracked_; }
+    // The CPU cache in front of timed NVDIMM memory (nullptr without timing).
+    const pmem::cpu_cache* pmem_cache() const { return pmem_cache_.get(); }
     // Findings of a power failure (set when it happened).
     bool power_failed() const { return power_failures_ > 0; }
     unsigned power_failures() const { return power_failures_; }
@@ -107,6 +113,7 @@ private:
     void load_guest();
     void create_nvdimms();
     void map_nvdimms();
+    pmem::pmem_timing* make_dimm_timing(const nvdimm::nvdimm& dimm); // nullptr without timing
     void build_acpi();
     void create_pci();
     void power_fail_method(); // SC_METHOD at each --power-fail-at
@@ -129,6 +136,9 @@ private:
     std::vector<std::unique_ptr<virtio::virtio_pci>> pmem_transports_;
     std::vector<tracked_pmem> tracked_;
     std::vector<std::unique_ptr<pmem::persistence_domain>> nvdimm_domains_;
+    std::unique_ptr<pmem::cpu_cache> pmem_cache_;
+    std::vector<std::unique_ptr<pmem::media_timing>> media_timings_;
+    std::vector<std::unique_ptr<pmem::pmem_timing>> dimm_timings_;
     std::vector<striped_memory_target*> striped_targets_;
     sc_core::sc_event power_fail_event_;
     std::size_t next_power_fail_ = 0;
