@@ -2,12 +2,14 @@
 // A crash-consistent append-only log in the first NVDIMM range, for power-failure tests.
 //   header (line 0):  u64 magic, u64 committed   -- the commit record
 //   record i (line 64 + i): u64 seq, u64 checksum, char payload[48]
-// Appending record i: write it, cbo.clean it, fence (now durable under ADR); only then store
-// committed = i + 1 in the header, cbo.clean, fence. At boot it recovers: every committed
+// Appending record i: write it, persist it (pmem_region_persist: what the NFIT's platform
+// capabilities say this machine needs); only then store committed = i + 1 in the header and
+// persist that. At boot it recovers: every committed
 // record must be intact; then it appends up to 200 records and exits 0. Built with BUGGY, it
 // commits before the record is durable (no clean, no fence): a power failure can then leave a
 // committed record torn, and recovery says so.
 #include "libnvdimm.h"
+#include "pmem.h"
 #include "pmemvp.h"
 
 #include <stdio.h>
@@ -19,12 +21,11 @@
 struct header { uint64_t magic, committed; uint8_t pad[48]; };
 struct record { uint64_t seq, checksum; char payload[48]; };
 
-static inline void cbo_clean(const volatile void *p) { __asm__ volatile(".insn i 0x0f, 2, x0, %0, 1" ::"r"(p) : "memory"); }
-static inline void fence(void) { __asm__ volatile("fence" ::: "memory"); }
+static struct pmem_region region;
+
 static void persist(const volatile void *p) {
 #ifndef BUGGY
-    cbo_clean(p);
-    fence();
+    pmem_region_persist(&region, p, 64);
 #else
     (void)p;
 #endif
@@ -43,6 +44,10 @@ int main(void) {
         printf("crash-log: %s\n", error);
         return 1;
     }
+    if (pmem_region_from_nfit(&nfit, 0, &region) != 0) {
+        printf("crash-log: the first SPA range is not persistent memory\n");
+        return 1;
+    }
     volatile struct header *h = (volatile struct header *)(uintptr_t)nfit.spa[0].base;
     volatile struct record *log = (volatile struct record *)(uintptr_t)(nfit.spa[0].base + 64 * 64);
 
@@ -50,8 +55,7 @@ int main(void) {
     if (h->magic != MAGIC) {
         h->committed = 0;
         h->magic = MAGIC;
-        cbo_clean(h);
-        fence();
+        pmem_region_persist(&region, h, 64);
         printf("new log\n");
     } else {
         committed = h->committed;
