@@ -9,8 +9,15 @@ void annotate_access(access_timing& timing, std::uint64_t offset, tlm::tlm_gener
     const unsigned length = gp.get_data_length();
     const auto* ext = gp.get_extension<persistence_extension>();
     sc_core::sc_time done = now;
-    if (gp.is_read())
-        done = timing.load(offset, length, now).ready;
+    if (gp.is_read()) {
+        const access_times t = timing.load(offset, length, now);
+        done = t.ready;
+        if (auto* later = gp.get_extension<load_ready_extension>()) {
+            later->answered = true;
+            later->ready = t.ready;
+            done = t.proceed;
+        }
+    }
     else if (gp.is_write())
         done = ext && ext->op == persist_op::store ? timing.store(offset, length, now)
                                                    : timing.write_through(offset, length, now);

@@ -306,7 +306,15 @@ bool hart::load_slow(std::uint64_t addr, void* data, unsigned len, int rd) {
             }
         }
     }
-    return transport(tlm::TLM_READ_COMMAND, addr, data, len);
+    if (rd == load_fetch || rd == load_blocking)
+        return transport(tlm::TLM_READ_COMMAND, addr, data, len);
+    // A timed memory may let us go on before the data is there, as through DMI.
+    load_ready_extension later;
+    gp_.set_extension(&later);
+    const bool ok = transport(tlm::TLM_READ_COMMAND, addr, data, len);
+    gp_.clear_extension(&later);
+    if (later.answered) note_ready(rd, later.ready);
+    return ok;
 }
 
 bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
@@ -340,7 +348,11 @@ std::uint64_t hart::cycles_until(const sc_time& t) const {
 void hart::timed_load(const dmi_region& r, std::uint64_t offset, unsigned len, int rd) {
     const access_times t = r.timing->load(r.timing_base + offset, len, current_time());
     cycle_ += cycles_until(t.proceed);
-    const std::uint64_t wait = cycles_until(t.ready);
+    note_ready(rd, t.ready);
+}
+
+void hart::note_ready(int rd, const sc_time& ready) {
+    const std::uint64_t wait = cycles_until(ready);
     if (rd == load_blocking) {
         cycle_ += wait;
     } else if (wait && rd > 0) {

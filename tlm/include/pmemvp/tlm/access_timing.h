@@ -48,6 +48,18 @@ public:
     std::uint64_t base = 0;          // the timing's offset of the DMI region's first byte
 };
 
+// On a b_transport read, from an initiator that does not block on loads: the target annotates
+// the delay only until the initiator may go on, and says here when the data is there.
+class load_ready_extension : public tlm::tlm_extension<load_ready_extension> {
+public:
+    tlm::tlm_extension_base* clone() const override { return new load_ready_extension(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+        *this = static_cast<const load_ready_extension&>(other);
+    }
+    bool answered = false;
+    sc_core::sc_time ready;
+};
+
 // Answers a b_transport access with `timing`: adds the access's cost to `delay` (a load waits
 // for its data: b_transport is blocking). `offset` is the timing's offset of the access.
 void annotate_access(access_timing& timing, std::uint64_t offset, tlm::tlm_generic_payload& gp,

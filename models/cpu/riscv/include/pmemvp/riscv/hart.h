@@ -109,6 +109,7 @@ private:
     std::uint64_t cycles_until(const sc_core::sc_time& t) const; // 0 if not later than now
     void timed_load(const dmi_region& r, std::uint64_t offset, unsigned len, int rd);
     void timed_store(const dmi_region& r, std::uint64_t offset, unsigned len);
+    void note_ready(int rd, const sc_core::sc_time& ready); // rd gets its data at `ready`
     void wait_for_operands(const decoded& d); // the scoreboard
     void wait_for_all();                      // fences
 
