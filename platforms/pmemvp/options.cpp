@@ -138,6 +138,14 @@ run_options parse_command_line(int argc, const char* const* argv) {
     run_options o;
     o.help = vm["help"].as<bool>();
     if (o.help) return o;
+    if (vm.count("pmem-timing")) { // help asked for this option alone
+        const std::string spec = require_string(vm, "pmem-timing");
+        if (spec == "help" || spec.rfind("help,", 0) == 0) {
+            o.timing_help = pmem::timing_profile::named(spec == "help" ? "optane" : spec.substr(5)).describe();
+            o.help = true;
+            return o;
+        }
+    }
 
     for (const char* key : {"machine", "M"}) {
         if (!vm.count(key)) continue;
@@ -229,9 +237,6 @@ run_options parse_command_line(int argc, const char* const* argv) {
         const std::string spec = require_string(vm, "pmem-timing");
         if (spec == "none") {
             o.platform.pmem_timing.reset();
-        } else if (spec == "help" || spec.rfind("help,", 0) == 0) {
-            o.timing_help = pmem::timing_profile::named(spec == "help" ? "optane" : spec.substr(5)).describe();
-            o.help = true;
         } else {
             o.platform.pmem_timing = pmem::timing_profile::parse(spec);
         }
