@@ -132,6 +132,26 @@ TEST(crash_recovery, power_failure_at_100_random_times_then_reboot_always_recove
     EXPECT_GT(recovered_something, 50) << "most failures should hit the appends";
 }
 
+TEST(crash_recovery, the_log_persists_as_each_domain_requires_and_recovers_in_every_one) {
+    // eADR: a fence is enough; no domain: clean, fence, then a flush hint (the guest library
+    // reads which from the NFIT's platform capabilities).
+    const std::pair<const char*, const char*> domains[] = {{"cpu", ""}, {"mem-ctrl", ""}, {"none", ",flush-hints=1"}};
+    for (const auto& [domain, dimm] : domains) {
+        const std::string dir = make_temp_dir();
+        for (const char* at : {"420us", "500us"}) { // the appends run from about 330 to 530 us
+            std::filesystem::remove(dir + "/log.img");
+            const auto r = run_process({pmemvp_binary(), "-machine", std::string("virt,nvdimm=on,nvdimm-persistence=") + domain,
+                                        "-object", "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/log.img",
+                                        "-device", std::string("nvdimm,id=nv0,memdev=m0") + dimm, "-kernel", guest("crash-log"),
+                                        "--power-fail-at", at, "--on-power-fail", "reboot"});
+            EXPECT_EQ(r.status, 0) << domain << " at " << at << ":\n" << r.out << r.err;
+            EXPECT_NE(r.out.find("all intact"), std::string::npos) << domain << ": " << r.out;
+            EXPECT_EQ(r.out.find("recovered 0 records"), std::string::npos) << domain << " at " << at << ": " << r.out;
+            EXPECT_NE(r.out.find("log holds 200 records"), std::string::npos) << domain << ": " << r.out;
+        }
+    }
+}
+
 TEST(crash_recovery, the_buggy_log_is_caught_torn_by_random_survival) {
     const std::string dir = make_temp_dir();
     int torn = 0;

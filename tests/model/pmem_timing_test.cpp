@@ -209,6 +209,17 @@ TEST(pmem_timing, dirty_lines_are_written_back_when_the_cache_needs_room) {
     EXPECT_GT(t.load(5 * 64, 8, ns(2000)).ready, ns(2000));
 }
 
+TEST(pmem_timing, a_power_failure_empties_the_cache_and_the_dimm_buffers) {
+    cpu_cache cache(optane);
+    media_timing m(optane);
+    pmem_timing t(cache, m, 0);
+    t.load(0, 8, ns(0));
+    EXPECT_EQ(t.load(0, 8, ns(1000)).ready, ns(1000)) << "cached";
+    cache.clear();
+    m.power_cycle();
+    EXPECT_EQ(t.load(0, 8, ns(2000)).ready, ns(2000) + optane.read_random) << "from media again";
+}
+
 TEST(pmem_timing, the_same_accesses_give_the_same_times) {
     auto run = [] {
         cpu_cache cache(optane);

@@ -34,6 +34,11 @@ cpu_cache::line& cpu_cache::allocate(std::uint64_t key, media_timing& home, std:
     return *(last_ = victim);
 }
 
+void cpu_cache::clear() {
+    std::fill(lines_.begin(), lines_.end(), line{});
+    last_ = nullptr;
+}
+
 sc_time cpu_cache::miss_slot(const sc_time& now) const { return std::max(now, in_flight_[next_slot_]); }
 
 void cpu_cache::miss_issued(const sc_time& ready) {

@@ -111,6 +111,11 @@ sc_time media_timing::drain(const sc_time& now) {
     return std::max(now, last_drain_);
 }
 
+void media_timing::power_cycle() {
+    std::fill(buffer_.begin(), buffer_.end(), buffered_line{});
+    std::fill(wpq_.begin(), wpq_.end(), wpq_entry{});
+}
+
 unsigned media_timing::wpq_occupancy(const sc_time& now) const {
     unsigned n = 0;
     for (const auto& e : wpq_)

@@ -102,6 +102,8 @@ void virt_platform::power_fail() {
         if (t.target) t.target->invalidate_dmi(); // what initiators had mapped has changed under them
     }
     for (auto* t : striped_targets_) t->invalidate_dmi();
+    if (pmem_cache_) pmem_cache_->clear();
+    for (auto& m : media_timings_) m->power_cycle();
     if (config_.reboot_after_power_fail) {
         // Power comes back: the guest boots again on what the media kept, as after a reset.
         ++resets_;

@@ -35,6 +35,8 @@ public:
     // Makes room (writing a dirty victim back to its DIMM, posted) and returns the new line.
     line& allocate(std::uint64_t key, media_timing& home, std::uint64_t offset, const sc_core::sc_time& now);
     void remove(line& l) { l = line{}; }
+    // Power is lost: the cache holds nothing.
+    void clear();
 
     // When a miss issued at `now` gets a slot; then record when it completes.
     sc_core::sc_time miss_slot(const sc_core::sc_time& now) const;

@@ -46,6 +46,8 @@ public:
     // A flush hint: when everything in the write-pending queue has left it.
     sc_core::sc_time drain(const sc_core::sc_time& now);
     unsigned wpq_occupancy(const sc_core::sc_time& now) const;
+    // Power is lost: the queue and the buffer are saved to media and start empty.
+    void power_cycle();
 
     const timing_profile& profile() const { return profile_; }
     const media_stats& stats() const { return stats_; }
