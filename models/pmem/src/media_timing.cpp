@@ -25,8 +25,10 @@ media_timing::media_timing(const timing_profile& profile)
 }
 
 media_timing::buffered_line* media_timing::find(std::uint64_t index) {
+    // Sequential accesses stay in one media line: try the last one found first.
+    if (last_ && last_->index == index) return last_;
     for (auto& b : buffer_)
-        if (b.index == index) return &b;
+        if (b.index == index) return last_ = &b;
     return nullptr;
 }
 
@@ -57,7 +59,7 @@ media_timing::buffered_line& media_timing::allocate(sc_time& now) {
     }
     *victim = buffered_line{};
     victim->used = ++use_clock_;
-    return *victim;
+    return *(last_ = &*victim);
 }
 
 sc_time media_timing::read(std::uint64_t offset, const sc_time& now) {
@@ -113,14 +115,22 @@ sc_time media_timing::drain(const sc_time& now) {
 
 void media_timing::power_cycle() {
     std::fill(buffer_.begin(), buffer_.end(), buffered_line{});
+    last_ = nullptr;
     std::fill(wpq_.begin(), wpq_.end(), wpq_entry{});
 }
 
 unsigned media_timing::wpq_occupancy(const sc_time& now) const {
-    unsigned n = 0;
-    for (const auto& e : wpq_)
-        if (e.drained > now) ++n;
-    return n;
+    // Entries leave in order: drain times rise from the oldest (wpq_next_) to the newest, so
+    // the entries still queued are the newest n. Binary search for n.
+    const std::size_t depth = wpq_.size();
+    auto newest = [&](std::size_t k) -> const wpq_entry& { return wpq_[(wpq_next_ + depth - 1 - k) % depth]; };
+    std::size_t lo = 0, hi = depth; // newest(k) is queued for k < n
+    while (lo < hi) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (newest(mid).drained > now) lo = mid + 1;
+        else hi = mid;
+    }
+    return static_cast<unsigned>(lo);
 }
 
 } // namespace pmemvp::pmem

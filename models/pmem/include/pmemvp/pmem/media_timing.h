@@ -77,6 +77,7 @@ private:
     std::uint64_t full_mask_;
     std::vector<buffered_line> buffer_;
     std::uint64_t use_clock_ = 0;
+    buffered_line* last_ = nullptr; // the line found last
     std::vector<wpq_entry> wpq_; // a ring: wpq_next_ is the oldest entry
     std::size_t wpq_next_ = 0;
     sc_core::sc_time last_drain_, read_free_, write_free_;
