@@ -7,7 +7,7 @@
 #include "pmemvp/test/process.h"
 
 #include <map>
-#include <regex>
+#include <sstream>
 
 using namespace pmemvp::test;
 
@@ -32,9 +32,13 @@ process_result bench(std::vector<std::string> args, const std::vector<std::strin
 // "range 0: read bandwidth 64 B: 1.64 GB/s" -> {"range 0: read bandwidth 64 B", 1.64}
 std::map<std::string, double> figures(const std::string& out) {
     std::map<std::string, double> f;
-    static const std::regex line(R"((range \d+: [a-z ]+(?: \d+ B)?): ([0-9.]+) (?:ns|GB/s))");
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), line); it != std::sregex_iterator(); ++it)
-        f[(*it)[1]] = std::stod((*it)[2]);
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+        const auto colon = line.rfind(": ");
+        const bool figure = line.rfind("range ", 0) == 0 &&
+                            (line.find(" ns", colon) != std::string::npos || line.find(" GB/s", colon) != std::string::npos);
+        if (figure) f[line.substr(0, colon)] = std::stod(line.substr(colon + 2));
+    }
     return f;
 }
 
