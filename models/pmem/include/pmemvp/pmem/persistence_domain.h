@@ -3,6 +3,7 @@
 #include "pmemvp/tlm/store_observer.h"
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -112,7 +113,24 @@ private:
     // Non-durable lines' records: a pool indexed per line (0 = none), 4 bytes per 64-byte line,
     // so the first store to a line allocates nothing once the pool has grown.
     std::vector<std::uint32_t> slot_;
-    std::vector<saved_line> pool_;
+    // Records in fixed chunks: growing the pool copies nothing, and indexing stays two loads.
+    class record_pool {
+    public:
+        saved_line& operator[](std::size_t i) { return chunks_[i >> chunk_shift][i & (chunk - 1)]; }
+        const saved_line& operator[](std::size_t i) const { return chunks_[i >> chunk_shift][i & (chunk - 1)]; }
+        std::size_t size() const { return size_; }
+        void emplace_back() {
+            if (size_ % chunk == 0) chunks_.push_back(std::make_unique<saved_line[]>(chunk));
+            ++size_;
+        }
+
+    private:
+        static constexpr unsigned chunk_shift = 12;
+        static constexpr std::size_t chunk = std::size_t(1) << chunk_shift;
+        std::vector<std::unique_ptr<saved_line[]>> chunks_;
+        std::size_t size_ = 0;
+    };
+    record_pool pool_;
     std::vector<std::uint32_t> free_;
     std::vector<std::uint64_t> owner_; // the line each pool record belongs to (~0 = free)
     std::vector<std::uint64_t> written_back_, queued_;    // lines waiting for a fence / a drain
