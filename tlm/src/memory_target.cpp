@@ -99,7 +99,7 @@ bool memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dm
     if (timing_) {
         auto* ext = gp.get_extension<access_timing_extension>();
         if (!ext) return false; // it would bypass the timing: b_transport instead
-        ext->timing = timing_;
+        ext->hook = timing_;
     }
     if (observer_ && writable_) {
         // Write access only for initiators that will tell the observer what they write.
@@ -108,7 +108,7 @@ bool memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dm
             dmi.set_granted_access(tlm::tlm_dmi::DMI_ACCESS_READ);
             return !gp.is_write();
         }
-        ext->observer = observer_;
+        ext->hook = observer_;
     }
     return writable_ || !gp.is_write();
 }

@@ -103,7 +103,7 @@ bool striped_memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm
         auto* ext = gp.get_extension<access_timing_extension>();
         if (!ext) return false; // it would bypass the timing: b_transport instead
         const auto [way, offset] = locate(start);
-        ext->timing = timings_[way];
+        ext->hook = timings_[way];
         ext->base = offset;
     }
     if (writable_ && !observers_.empty()) {
@@ -114,7 +114,7 @@ bool striped_memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm
             return gp.get_address() < size() && !gp.is_write();
         }
         const auto [way, offset] = locate(start);
-        ext->observer = observers_[way];
+        ext->hook = observers_[way];
         ext->base = offset;
     }
     return gp.get_address() < size() && (writable_ || !gp.is_write());

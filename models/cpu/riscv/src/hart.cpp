@@ -250,13 +250,13 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     r.limit = size >= 8 ? size - 7 : 0;
     r.ptr = dmi.get_dmi_ptr();
     r.latency_cycles = static_cast<std::uint64_t>(dmi.get_read_latency() / config_.clock_period);
-    r.timing = timing_ext.timing;
+    r.timing = timing_ext.hook;
     r.timing_base = timing_ext.base;
     if (r.timing && std::find(timings_.begin(), timings_.end(), r.timing) == timings_.end())
         timings_.push_back(r.timing);
     dmi_region w = r;
     w.latency_cycles = static_cast<std::uint64_t>(dmi.get_write_latency() / config_.clock_period);
-    w.observer = observer_ext.observer;
+    w.observer = observer_ext.hook;
     w.observer_base = observer_ext.base;
     if (w.observer && std::find(observers_.begin(), observers_.end(), w.observer) == observers_.end())
         observers_.push_back(w.observer);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/tlm/dmi_hook_extension.h"
 #include "pmemvp/tlm/persistence_extension.h"
 
 #include <cstdint>
@@ -36,17 +37,7 @@ protected:
     ~access_timing() = default;
 };
 
-class access_timing_extension : public tlm::tlm_extension<access_timing_extension> {
-public:
-    tlm::tlm_extension_base* clone() const override { return new access_timing_extension(*this); }
-    void copy_from(const tlm::tlm_extension_base& other) override {
-        const auto& o = static_cast<const access_timing_extension&>(other);
-        timing = o.timing;
-        base = o.base;
-    }
-    access_timing* timing = nullptr; // filled in by the target
-    std::uint64_t base = 0;          // the timing's offset of the DMI region's first byte
-};
+using access_timing_extension = dmi_hook_extension<access_timing>;
 
 // On a b_transport read, from an initiator that does not block on loads: the target annotates
 // the delay only until the initiator may go on, and says here when the data is there.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include "pmemvp/tlm/dmi_hook_extension.h"
 #include "pmemvp/tlm/persistence_extension.h"
 
 #include <cstdint>
@@ -41,16 +42,6 @@ private:
     std::vector<store_observer*> list_;
 };
 
-class store_observer_extension : public tlm::tlm_extension<store_observer_extension> {
-public:
-    tlm::tlm_extension_base* clone() const override { return new store_observer_extension(*this); }
-    void copy_from(const tlm::tlm_extension_base& other) override {
-        const auto& o = static_cast<const store_observer_extension&>(other);
-        observer = o.observer;
-        base = o.base;
-    }
-    store_observer* observer = nullptr; // filled in by the target
-    std::uint64_t base = 0; // the observer's offset of the DMI region's first byte
-};
+using store_observer_extension = dmi_hook_extension<store_observer>;
 
 } // namespace pmemvp
