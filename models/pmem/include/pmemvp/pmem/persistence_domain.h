@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/tlm/store_observer.h"
+#include "pmemvp/util/zeroed_array.h"
 
 #include <array>
-#include <memory>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <systemc>
@@ -61,6 +62,12 @@ public:
     void cache_op(std::uint64_t offset, persist_op op, std::uint64_t pc) override;
     void fence(std::uint64_t pc) override { fence(pc, sc_core::sc_time_stamp()); }
 
+    // Where the durable bytes of a line in a page never stored to are read from instead of the
+    // memory (offset, out, length; false: read the memory): a file-backed memory reads them
+    // through its file, so the store that follows is the page's only host page fault.
+    using line_reader = std::function<bool(std::uint64_t, void*, std::uint64_t)>;
+    void read_untouched_pages_with(line_reader reader) { read_untouched_ = std::move(reader); }
+
     domain_kind kind() const { return kind_; }
     // Call before the bytes [offset, offset + length) change.
     void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc,
@@ -107,12 +114,14 @@ private:
 
     unsigned char* memory_;
     std::uint64_t size_;
+    line_reader read_untouched_;
     domain_kind kind_;
-    std::vector<std::uint8_t> state_;        // one per line
-    std::vector<std::uint64_t> written_;     // one bit per line: ever stored to
+    // Per-line tables in zeroed pages: a large memory costs only the pages its written lines use.
+    util::zeroed_array<std::uint8_t> state_;    // one per line
+    util::zeroed_array<std::uint64_t> written_; // one bit per line: ever stored to
     // Non-durable lines' records: a pool indexed per line (0 = none), 4 bytes per 64-byte line,
     // so the first store to a line allocates nothing once the pool has grown.
-    std::vector<std::uint32_t> slot_;
+    util::zeroed_array<std::uint32_t> slot_;
     // Records in fixed chunks: growing the pool copies nothing, and indexing stays two loads.
     class record_pool {
     public:
@@ -120,14 +129,14 @@ private:
         const saved_line& operator[](std::size_t i) const { return chunks_[i >> chunk_shift][i & (chunk - 1)]; }
         std::size_t size() const { return size_; }
         void emplace_back() {
-            if (size_ % chunk == 0) chunks_.push_back(std::make_unique<saved_line[]>(chunk));
+            if (size_ % chunk == 0) chunks_.emplace_back(chunk, true); // faulted in at once: cheaper
             ++size_;
         }
 
     private:
         static constexpr unsigned chunk_shift = 12;
         static constexpr std::size_t chunk = std::size_t(1) << chunk_shift;
-        std::vector<std::unique_ptr<saved_line[]>> chunks_;
+        std::vector<util::zeroed_array<saved_line>> chunks_;
         std::size_t size_ = 0;
     };
     record_pool pool_;
