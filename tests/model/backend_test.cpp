@@ -169,6 +169,25 @@ TEST_F(backend_test, persisted_data_is_in_the_file_for_another_process) {
     EXPECT_TRUE(other_process_sees(file, 12345, record));
 }
 
+TEST_F(backend_test, read_through_file_gives_the_mapping_bytes_of_a_shared_mapping) {
+    test::write_file(file, 3 * 4096, 0);
+    auto b = open("size=8K,offset=4K,share=on");
+    std::memcpy(b->data() + 100, "mapped", 6); // through the mapping, not yet synced
+    char got[6] = {};
+    ASSERT_TRUE(b->read_through_file(100, got, 6));
+    EXPECT_EQ(std::string(got, 6), "mapped") << "offset counts from the mapping, not the file";
+    EXPECT_FALSE(b->read_through_file(8192 - 2, got, 6)) << "past the end";
+    EXPECT_FALSE(b->read_through_file(~0ull - 2, got, 6)) << "offset + length wraps";
+}
+
+TEST_F(backend_test, read_through_file_refuses_a_private_mapping) {
+    test::write_file(file, 8192, 0);
+    auto b = open("size=8K,share=off");
+    std::memcpy(b->data(), "private", 7); // the file does not hold this: the caller must read the mapping
+    char got[7] = {};
+    EXPECT_FALSE(b->read_through_file(0, got, 7));
+}
+
 TEST_F(backend_test, clean_shutdown_syncs_everything) {
     const std::string record = "written, never persisted by the guest";
     {

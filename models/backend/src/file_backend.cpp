@@ -306,6 +306,13 @@ bool file_backend::persist(std::uint64_t offset, std::uint64_t length) {
     return true;
 }
 
+bool file_backend::read_through_file(std::uint64_t offset, void* out, std::uint64_t length) const {
+    if (!options_.share || length > options_.size || offset > options_.size - length)
+        return false;
+    const auto at = static_cast<off_t>(options_.offset + offset);
+    return pread(fd_, out, length, at) == static_cast<ssize_t>(length);
+}
+
 bool file_backend::sync() {
     if (mode_ == sync_mode::none)
         return true;

@@ -260,9 +260,7 @@ void virt_platform::map_nvdimms() {
             std::vector<store_observer*> observers;
             std::vector<access_timing*> timings;
             for (auto* d : r.dimms) {
-                nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(
-                    d->pmem(), r.per_dimm_size(), config_.persistence));
-                observers.push_back(nvdimm_domains_.back().get());
+                observers.push_back(make_dimm_domain(*d, r.per_dimm_size()));
                 pmem::pmem_timing* timing = make_dimm_timing(*d);
                 if (timing) timings.push_back(timing);
                 tracked_.push_back({name + "/" + d->id(), &d->memdev(), nullptr, nvdimm_domains_.back().get(), d, timing});
@@ -275,9 +273,7 @@ void virt_platform::map_nvdimms() {
             auto t = std::make_unique<memory_target>(name.c_str(), r.dimms[0]->pmem(), r.size, writable);
             bus.map(r.base, r.size, t->socket, name);
             // Persistence tracking of the DIMM's range.
-            nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(
-                r.dimms[0]->pmem(), r.size, config_.persistence));
-            t->set_store_observer(nvdimm_domains_.back().get());
+            t->set_store_observer(make_dimm_domain(*r.dimms[0], r.size));
             pmem::pmem_timing* timing = make_dimm_timing(*r.dimms[0]);
             t->set_access_timing(timing);
             tracked_.push_back({name, &r.dimms[0]->memdev(), t.get(), nvdimm_domains_.back().get(), r.dimms[0], timing});
@@ -293,6 +289,15 @@ void virt_platform::map_nvdimms() {
             }
         return done;
     };
+}
+
+pmem::persistence_domain* virt_platform::make_dimm_domain(const nvdimm::nvdimm& dimm, std::uint64_t size) {
+    nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(dimm.pmem(), size, config_.persistence));
+    const backend::file_backend& file = dimm.memdev();
+    nvdimm_domains_.back()->read_untouched_pages_with([&file](std::uint64_t offset, void* out, std::uint64_t length) {
+        return file.read_through_file(offset, out, length);
+    });
+    return nvdimm_domains_.back().get();
 }
 
 pmem::pmem_timing* virt_platform::make_dimm_timing(const nvdimm::nvdimm& dimm) {

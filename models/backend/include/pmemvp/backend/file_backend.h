@@ -55,6 +55,10 @@ public:
     // Makes [offset, offset+length) of the mapping durable in the host file before returning;
     // false (with a warning) if the host failed to.
     bool persist(std::uint64_t offset, std::uint64_t length);
+    // Reads mapping bytes through the file (pread): the page stays out of the mapping, so a store
+    // that follows faults it in once (for writing) instead of twice. Shared mappings only, where
+    // file and mapping hold the same bytes; false if private or the read fails (read the mapping).
+    bool read_through_file(std::uint64_t offset, void* out, std::uint64_t length) const;
     // Makes the whole mapping and the file's metadata durable; false if the host failed to.
     bool sync();
 

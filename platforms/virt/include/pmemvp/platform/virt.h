@@ -113,6 +113,7 @@ private:
     void load_guest();
     void create_nvdimms();
     void map_nvdimms();
+    pmem::persistence_domain* make_dimm_domain(const nvdimm::nvdimm& dimm, std::uint64_t size);
     pmem::pmem_timing* make_dimm_timing(const nvdimm::nvdimm& dimm); // nullptr without timing
     void build_acpi();
     void create_pci();
