@@ -63,47 +63,44 @@ int main(int argc, char** argv) {
     // Bare host cost on the same file: dirty one page, then msync it / fsync the file. Each
     // repetition maps the file afresh, as each pmemvp run does: the first store into a page then
     // costs the same page fault on both sides.
-    double best_msync = 1e9, best_fsync = 1e9;
-    {
-        int fd = open(file.c_str(), O_RDWR | O_CREAT, 0644);
-        if (fd < 0 || ftruncate(fd, 64 << 20) != 0) return 2;
-        for (int r = 0; r < reps; ++r) {
-            auto* p = static_cast<unsigned char*>(mmap(nullptr, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
-            double t0 = now();
-            for (int i = 0; i < rounds; ++i) {
-                p[std::size_t(i) * 4096] = static_cast<unsigned char>(i + r);
-                msync(p + std::size_t(i) * 4096, 4096, MS_SYNC);
-            }
-            best_msync = std::min(best_msync, (now() - t0) / rounds);
-            munmap(p, 64 << 20);
-            p = static_cast<unsigned char*>(mmap(nullptr, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
-            t0 = now();
-            for (int i = 0; i < rounds; ++i) {
-                p[std::size_t(i) * 4096] = static_cast<unsigned char>(i + r + 1);
-                fsync(fd);
-            }
-            best_fsync = std::min(best_fsync, (now() - t0) / rounds);
-            munmap(p, 64 << 20);
+    int fd = open(file.c_str(), O_RDWR | O_CREAT, 0644);
+    if (fd < 0 || ftruncate(fd, 64 << 20) != 0) return 2;
+    auto bare_round = [&](bool use_msync, int seed) {
+        auto* p = static_cast<unsigned char*>(mmap(nullptr, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+        const double t0 = now();
+        for (int i = 0; i < rounds; ++i) {
+            p[std::size_t(i) * 4096] = static_cast<unsigned char>(i + seed);
+            if (use_msync) msync(p + std::size_t(i) * 4096, 4096, MS_SYNC);
+            else fsync(fd);
         }
-        close(fd);
-    }
+        const double per_flush = (now() - t0) / rounds;
+        munmap(p, 64 << 20);
+        return per_flush;
+    };
 
     // Wall time per flush: the run with 200 flushes minus the same program with none (boot,
-    // PCI enumeration, virtio set-up and exit are not flushing), over 200; best of each.
+    // PCI enumeration, virtio set-up and exit are not flushing), over 200; best of each. The bare
+    // loops and the pmemvp runs alternate, so a drift in the host's disk affects both alike.
+    double best_msync = 1e9, best_fsync = 1e9;
     double best_run[2][2] = {{1e9, 1e9}, {1e9, 1e9}}; // [thread?][with flushes?]
     double sim_ns = 0;
-    for (int r = 0; r < 4 * reps; ++r) {
-        const bool worker = r % 2 == 0, flushing = (r / 2) % 2 == 0;
-        std::string stats, out;
-        const std::string elf = flushing ? "/virtio-pmem-flush-bench.elf" : "/virtio-pmem-flush-bench-setup.elf";
-        if (!run_pmemvp(pmemvp, sw + elf, file, dir, stats, out, "",
-                        worker ? ",flush-io=thread" : ",flush-io=inline")) return 1;
-        double& best = best_run[worker][flushing];
-        best = std::min(best, json_number(stats, "wall_time_s"));
-        unsigned long flushes = 0, cycles = 0;
-        std::sscanf(out.c_str(), "flushes %lu cycles %lu", &flushes, &cycles);
-        if (flushing) sim_ns = flushes ? double(cycles) / flushes : 0; // 1 GHz: a cycle is 1 ns
+    for (int r = 0; r < reps; ++r) {
+        best_msync = std::min(best_msync, bare_round(true, r));
+        best_fsync = std::min(best_fsync, bare_round(false, r + 1));
+        for (int k = 0; k < 4; ++k) {
+            const bool worker = k % 2 == 0, flushing = k / 2 == 0;
+            std::string stats, out;
+            const std::string elf = flushing ? "/virtio-pmem-flush-bench.elf" : "/virtio-pmem-flush-bench-setup.elf";
+            if (!run_pmemvp(pmemvp, sw + elf, file, dir, stats, out, "",
+                            worker ? ",flush-io=thread" : ",flush-io=inline")) return 1;
+            double& best = best_run[worker][flushing];
+            best = std::min(best, json_number(stats, "wall_time_s"));
+            unsigned long flushes = 0, cycles = 0;
+            std::sscanf(out.c_str(), "flushes %lu cycles %lu", &flushes, &cycles);
+            if (flushing) sim_ns = flushes ? double(cycles) / flushes : 0; // 1 GHz: a cycle is 1 ns
+        }
     }
+    close(fd);
     const double best_wall = (best_run[1][1] - best_run[1][0]) / rounds;
     const double best_inline = (best_run[0][1] - best_run[0][0]) / rounds;
     const double setup = best_run[0][0];
