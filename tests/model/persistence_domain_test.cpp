@@ -215,30 +215,15 @@ TEST(persistence_domain, counts_for_traces_follow_the_states) {
     EXPECT_EQ(d.non_durable_count(), 0u);
 }
 
-TEST(persistence_domain, the_first_store_to_an_untouched_page_reads_its_line_through_the_reader) {
+TEST(persistence_domain, stores_are_prepared_once_per_line_until_it_is_durable_again) {
     memory m;
-    std::memcpy(&m.bytes[4096 + 64], "old!", 4);
     persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::none);
-    std::vector<std::uint64_t> asked;
-    d.read_untouched_pages_with([&](std::uint64_t offset, void* out, std::uint64_t length) {
-        asked.push_back(offset);
-        std::memcpy(out, &m.bytes[offset], length); // as a file read would: the same bytes
-        return true;
-    });
-    m.store(d, 4096 + 64, "new1", 0x10); // page 1 untouched: the reader
-    m.store(d, 4096 + 128, "new2", 0x14); // page 1 now touched: the memory
-    EXPECT_EQ(asked, std::vector<std::uint64_t>{4096 + 64});
-    d.power_fail({}, t0);
-    EXPECT_EQ(m.at(4096 + 64, 4), "old!");
-    EXPECT_EQ(m.at(4096 + 128, 4), std::string(4, '\0'));
-}
-
-TEST(persistence_domain, a_reader_that_cannot_read_falls_back_to_the_memory) {
-    memory m;
-    std::memcpy(&m.bytes[256], "keep", 4);
-    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::adr);
-    d.read_untouched_pages_with([](std::uint64_t, void*, std::uint64_t) { return false; });
-    m.store(d, 256, "lost", 0x20);
-    d.power_fail({}, t0);
-    EXPECT_EQ(m.at(256, 4), "keep");
+    std::vector<std::uint64_t> prepared;
+    d.prepare_stores_with([&](std::uint64_t offset) { prepared.push_back(offset); });
+    m.store(d, 4096 + 70, "a", 0x10); // line 4096 + 64: durable, prepared
+    m.store(d, 4096 + 80, "b", 0x14); // already dirty: not again
+    m.store(d, 130, "c", 0x18);       // line 128
+    d.persist_all();                  // a flush: durable again, so the next store is prepared
+    m.store(d, 4096 + 64, "d", 0x1c);
+    EXPECT_EQ(prepared, (std::vector<std::uint64_t>{4096 + 64, 128, 4096 + 64}));
 }

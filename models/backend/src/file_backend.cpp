@@ -101,7 +101,8 @@ writeback_fn host_writeback() {
 
 file_backend::file_backend(const file_backend_options& options)
     : options_(options), log_("backend." + (options.id.empty() ? std::string("file") : options.id)),
-      page_size_(static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))) {
+      page_size_(static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))),
+      store_ready_((options.size / page_size_ + 64) / 64) {
     const std::string what = "memory-backend-file '" + options_.id + "'";
     if (options_.mem_path.empty())
         throw config_error(what + ": option 'mem-path' is missing; give a file (created if "
@@ -295,6 +296,8 @@ bool file_backend::persist(std::uint64_t offset, std::uint64_t length) {
         [[fallthrough]];
     case sync_mode::msync: {
         std::uint64_t begin = offset & ~(page_size_ - 1);
+        // Written back, the pages are write-protected again: the next store faults.
+        forget_store_ready(begin / page_size_, (offset + length + page_size_ - 1) / page_size_);
         if (msync(data_ + begin, offset + length - begin, MS_SYNC) != 0) {
             log_.warn("msync of '", path_, "' failed (", errno_text(),
                       "); the data is still in the host page cache, not yet on disk");
@@ -306,17 +309,29 @@ bool file_backend::persist(std::uint64_t offset, std::uint64_t length) {
     return true;
 }
 
-bool file_backend::read_through_file(std::uint64_t offset, void* out, std::uint64_t length) const {
-    if (!options_.share || length > options_.size || offset > options_.size - length)
-        return false;
-    const auto at = static_cast<off_t>(options_.offset + offset);
-    return pread(fd_, out, length, at) == static_cast<ssize_t>(length);
+void file_backend::prepare_store(std::uint64_t offset) {
+    if (offset >= options_.size || options_.readonly)
+        return;
+    const std::uint64_t page = offset / page_size_;
+    std::uint64_t& word = store_ready_[page / 64];
+    const std::uint64_t bit = 1ull << (page % 64);
+    if (__atomic_load_n(&word, __ATOMIC_RELAXED) & bit)
+        return;
+    __atomic_fetch_or(&word, bit, __ATOMIC_RELAXED);
+    // If the kernel refuses (before Linux 5.14), the store faults the page in as usual.
+    madvise(data_ + page * page_size_, page_size_, MADV_POPULATE_WRITE);
+}
+
+void file_backend::forget_store_ready(std::uint64_t first_page, std::uint64_t end_page) {
+    for (std::uint64_t page = first_page; page < end_page; ++page)
+        __atomic_fetch_and(&store_ready_[page / 64], ~(1ull << (page % 64)), __ATOMIC_RELAXED);
 }
 
 bool file_backend::sync() {
     if (mode_ == sync_mode::none)
         return true;
     ++sync_calls_;
+    store_ready_ = util::zeroed_array<std::uint64_t>(store_ready_.size());
     if (msync(data_, options_.size, MS_SYNC) != 0 || fdatasync(fd_) != 0) {
         log_.warn("syncing '", path_, "' failed (", errno_text(),
                   "); check the host file system (full disk, I/O error)");

@@ -106,15 +106,13 @@ void persistence_domain::before_store(std::uint64_t offset, std::uint64_t length
     if (length == 0 || offset >= size_) return;
     const std::uint64_t last = std::min(offset + length, size_) - 1;
     for (std::uint64_t i = offset / line; i <= last / line; ++i) {
-        const bool page_untouched = written_[i / 64] == 0; // a word covers 64 lines: 4 KiB
         written_[i / 64] |= 1ull << (i % 64);
         if (kind_ == domain_kind::eadr) continue; // the cache is durable
         if (state_[i] == dirty) continue;          // the common case: one byte compare
         if (state_[i] == durable_state) {
+            if (prepare_store_) prepare_store_(i * line);
             saved_line& s = save(i);
-            const std::uint64_t bytes = std::min(line, size_ - i * line);
-            if (!page_untouched || !read_untouched_ || !read_untouched_(i * line, s.bytes.data(), bytes))
-                std::memcpy(s.bytes.data(), memory_ + i * line, bytes);
+            std::memcpy(s.bytes.data(), memory_ + i * line, std::min(line, size_ - i * line));
             s.store_pc = pc;
         }
         // A store to a written-back or queued line dirties it in the cache again.

@@ -48,9 +48,7 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
     : sc_module(name), options_(options), memdev_(memdev), address_(address), log_(this->name()),
       dirty_(memdev.size()), domain_(memdev.data(), memdev.size(), pmem::domain_kind::none) {
     memory_ = std::make_unique<memory_target>("memory", memdev.data(), memdev.size(), memdev.writable());
-    domain_.read_untouched_pages_with([&memdev](std::uint64_t offset, void* out, std::uint64_t length) {
-        return memdev.read_through_file(offset, out, length);
-    });
+    domain_.prepare_stores_with([&memdev](std::uint64_t offset) { memdev.prepare_store(offset); });
     observers_.add(dirty_);
     observers_.add(domain_);
     memory_->set_store_observer(&observers_);

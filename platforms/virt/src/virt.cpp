@@ -293,10 +293,8 @@ void virt_platform::map_nvdimms() {
 
 pmem::persistence_domain* virt_platform::make_dimm_domain(const nvdimm::nvdimm& dimm, std::uint64_t size) {
     nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(dimm.pmem(), size, config_.persistence));
-    const backend::file_backend& file = dimm.memdev();
-    nvdimm_domains_.back()->read_untouched_pages_with([&file](std::uint64_t offset, void* out, std::uint64_t length) {
-        return file.read_through_file(offset, out, length);
-    });
+    backend::file_backend& file = dimm.memdev();
+    nvdimm_domains_.back()->prepare_stores_with([&file](std::uint64_t offset) { file.prepare_store(offset); });
     return nvdimm_domains_.back().get();
 }
 

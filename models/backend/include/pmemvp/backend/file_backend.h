@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/tlm/log.h"
+#include "pmemvp/util/zeroed_array.h"
 
 #include <atomic>
 #include <cstdint>
@@ -55,10 +56,10 @@ public:
     // Makes [offset, offset+length) of the mapping durable in the host file before returning;
     // false (with a warning) if the host failed to.
     bool persist(std::uint64_t offset, std::uint64_t length);
-    // Reads mapping bytes through the file (pread): the page stays out of the mapping, so a store
-    // that follows faults it in once (for writing) instead of twice. Shared mappings only, where
-    // file and mapping hold the same bytes; false if private or the read fails (read the mapping).
-    bool read_through_file(std::uint64_t offset, void* out, std::uint64_t length) const;
+    // Call before a store to the page holding `offset`: makes it writable in the mapping with one
+    // system call (MADV_POPULATE_WRITE) instead of the host page fault the store would take,
+    // several times dearer on a virtual host. Once per page until persist() write-protects it.
+    void prepare_store(std::uint64_t offset);
     // Makes the whole mapping and the file's metadata durable; false if the host failed to.
     bool sync();
 
@@ -80,6 +81,10 @@ private:
     unsigned char* data_ = nullptr;
     sync_mode mode_ = sync_mode::none;
     std::uint64_t page_size_;
+    // One bit per page: made writable by prepare_store() since the last persist(). Atomic bit
+    // operations: virtio-pmem may persist from a worker thread while the guest stores.
+    util::zeroed_array<std::uint64_t> store_ready_;
+    void forget_store_ready(std::uint64_t first_page, std::uint64_t end_page);
     std::atomic<std::uint64_t> persist_calls_{0}; // virtio-pmem persists from a worker thread
     std::atomic<std::uint64_t> sync_calls_{0};
 };

@@ -62,11 +62,10 @@ public:
     void cache_op(std::uint64_t offset, persist_op op, std::uint64_t pc) override;
     void fence(std::uint64_t pc) override { fence(pc, sc_core::sc_time_stamp()); }
 
-    // Where the durable bytes of a line in a page never stored to are read from instead of the
-    // memory (offset, out, length; false: read the memory): a file-backed memory reads them
-    // through its file, so the store that follows is the page's only host page fault.
-    using line_reader = std::function<bool(std::uint64_t, void*, std::uint64_t)>;
-    void read_untouched_pages_with(line_reader reader) { read_untouched_ = std::move(reader); }
+    // Called with a line's offset before its durable bytes are saved and the store follows: a
+    // file-backed memory makes the page writable at once (file_backend::prepare_store), so
+    // neither the copy nor the store takes a host page fault.
+    void prepare_stores_with(std::function<void(std::uint64_t)> prepare) { prepare_store_ = std::move(prepare); }
 
     domain_kind kind() const { return kind_; }
     // Call before the bytes [offset, offset + length) change.
@@ -114,7 +113,7 @@ private:
 
     unsigned char* memory_;
     std::uint64_t size_;
-    line_reader read_untouched_;
+    std::function<void(std::uint64_t)> prepare_store_;
     domain_kind kind_;
     // Per-line tables in zeroed pages: a large memory costs only the pages its written lines use.
     util::zeroed_array<std::uint8_t> state_;    // one per line
