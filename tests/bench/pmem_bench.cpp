@@ -41,7 +41,7 @@ void BM_stores_tracked_adr(benchmark::State& state) {
     std::uint64_t off = 0, v = 0;
     const sc_core::sc_time now;
     for (auto _ : state) {
-        d.before_store(off, 8, 0x80000000, now);
+        d.before_store(off, 8, 0x80000000);
         std::memcpy(m + off, &v, 8);
         ++v;
         off = (off + 8) % small;
@@ -63,7 +63,7 @@ void BM_power_fail_1GiB_1MiB_dirty(benchmark::State& state) {
     for (auto _ : state) {
         state.PauseTiming();
         for (std::uint64_t off = 0; off < (1u << 20); off += 64) // 16,384 lines spread over 1 GiB
-            d.before_store(off * 1024 % big, 8, 0x80000000, now);
+            d.before_store(off * 1024 % big, 8, 0x80000000);
         state.ResumeTiming();
         benchmark::DoNotOptimize(d.power_fail({}, now));
     }

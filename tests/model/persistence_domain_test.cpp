@@ -18,7 +18,7 @@ struct memory {
     std::vector<unsigned char> bytes = std::vector<unsigned char>(64 * 1024, 0);
     // A store as the hart does it: tell the domain first, then write.
     void store(persistence_domain& d, std::uint64_t at, const char* text, std::uint64_t pc) {
-        d.before_store(at, std::strlen(text), pc, t0);
+        d.before_store(at, std::strlen(text), pc);
         std::memcpy(&bytes[at], text, std::strlen(text));
     }
     std::string at(std::uint64_t offset, std::size_t n) const {
@@ -226,4 +226,18 @@ TEST(persistence_domain, stores_are_prepared_once_per_line_until_it_is_durable_a
     d.persist_all();                  // a flush: durable again, so the next store is prepared
     m.store(d, 4096 + 64, "d", 0x1c);
     EXPECT_EQ(prepared, (std::vector<std::uint64_t>{4096 + 64, 128, 4096 + 64}));
+}
+
+TEST(persistence_domain, count_at_end_counts_what_check_at_end_lists) {
+    for (domain_kind kind : {domain_kind::eadr, domain_kind::adr, domain_kind::none}) {
+        memory m;
+        persistence_domain d(m.bytes.data(), m.bytes.size(), kind);
+        m.store(d, 0, "never cleaned", 0x10);
+        m.store(d, 256, "cleaned only", 0x14);
+        d.clean(256, 0x18, t0);
+        m.store(d, 512, "cleaned and fenced", 0x1c);
+        d.clean(512, 0x20, t0);
+        d.fence(0x24, t0);
+        EXPECT_EQ(d.count_at_end(), d.check_at_end(t0).size()) << static_cast<int>(kind);
+    }
 }

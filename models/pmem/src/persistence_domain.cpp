@@ -101,8 +101,7 @@ void persistence_domain::make_durable(std::uint64_t index) {
     }
 }
 
-void persistence_domain::before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc,
-                                      const sc_core::sc_time&) {
+void persistence_domain::before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc) {
     if (length == 0 || offset >= size_) return;
     const std::uint64_t last = std::min(offset + length, size_) - 1;
     for (std::uint64_t i = offset / line; i <= last / line; ++i) {

@@ -56,9 +56,8 @@ public:
     persistence_domain(unsigned char* memory, std::uint64_t size, domain_kind kind);
 
     // store_observer: what the hart and the memory target report, at the kernel's time.
-    void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc) override {
-        before_store(offset, length, pc, sc_core::sc_time_stamp());
-    }
+    // Call before the bytes [offset, offset + length) change.
+    void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc) override;
     void cache_op(std::uint64_t offset, persist_op op, std::uint64_t pc) override;
     void fence(std::uint64_t pc) override { fence(pc, sc_core::sc_time_stamp()); }
 
@@ -68,9 +67,6 @@ public:
     void prepare_stores_with(std::function<void(std::uint64_t)> prepare) { prepare_store_ = std::move(prepare); }
 
     domain_kind kind() const { return kind_; }
-    // Call before the bytes [offset, offset + length) change.
-    void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc,
-                      const sc_core::sc_time& now);
     void clean(std::uint64_t offset, std::uint64_t pc, const sc_core::sc_time& now); // cbo.clean, cbo.flush, clwb
     void invalidate(std::uint64_t offset); // cbo.inval: a dirty line's bytes revert to the durable ones
     void fence(std::uint64_t pc, const sc_core::sc_time& now);
@@ -92,6 +88,8 @@ public:
     std::vector<finding> power_fail(const failure_policy& policy, const sc_core::sc_time& now);
     // The findings at a clean end of the run (nothing is reverted).
     std::vector<finding> check_at_end(const sc_core::sc_time& now) const;
+    // How many findings check_at_end() would return, without building them.
+    std::uint64_t count_at_end() const { return non_durable_lines() + awaiting_fence_count_; }
     // Findings made while running (flushes of unwritten or durable lines).
     const std::vector<finding>& findings() const { return findings_; }
 
