@@ -180,6 +180,7 @@ void persistence_domain::persist_all() {
 }
 
 void persistence_domain::report_unfinished(std::vector<finding>& out, const sc_core::sc_time& now) const {
+    out.reserve(out.size() + count_at_end()); // one allocation: no copies as it grows
     for (std::uint64_t i : saved_lines()) {
         const saved_line& s = saved(i);
         if (state_[i] == written_back)
