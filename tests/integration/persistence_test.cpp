@@ -152,6 +152,22 @@ TEST(crash_recovery, the_log_persists_as_each_domain_requires_and_recovers_in_ev
     }
 }
 
+TEST(crash_recovery, without_dmi_every_access_is_a_transaction_and_the_checker_finds_nothing) {
+    // The hart learns the persistence domains from its cache-block operations, so its fences
+    // reach them without DMI too: a correct guest gets no finding in any domain.
+    const std::pair<const char*, const char*> domains[] = {{"cpu", ""}, {"mem-ctrl", ""}, {"none", ",flush-hints=1"}};
+    for (const auto& [domain, dimm] : domains) {
+        const std::string dir = make_temp_dir();
+        const auto r = run_process({pmemvp_binary(), "-machine", std::string("virt,nvdimm=on,nvdimm-persistence=") + domain,
+                                    "-object", "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/log.img",
+                                    "-device", std::string("nvdimm,id=nv0,memdev=m0") + dimm, "-kernel", guest("crash-log"),
+                                    "--no-dmi", "--persist-check=fail"});
+        EXPECT_EQ(r.status, 0) << domain << ":\n" << r.out << r.err;
+        EXPECT_EQ(r.err.find("persist-check"), std::string::npos) << domain << ": " << r.err;
+        EXPECT_NE(r.out.find("log holds 200 records"), std::string::npos) << domain << ": " << r.out;
+    }
+}
+
 TEST(crash_recovery, the_buggy_log_is_caught_torn_by_random_survival) {
     const std::string dir = make_temp_dir();
     int torn = 0;

@@ -327,3 +327,30 @@ TEST(striped_memory, lines_alternate_between_ways_and_dmi_is_per_line) {
     EXPECT_EQ(dmi.get_end_address(), 0x200003fffull);
     EXPECT_EQ(dmi.get_dmi_ptr(), b.data() + 0x1000);
 }
+
+TEST(striped_memory, a_cache_block_operation_names_the_observer_of_the_lines_way) {
+    struct recording_observer : store_observer {
+        std::vector<std::uint64_t> cleaned;
+        void before_store(std::uint64_t, std::uint64_t, std::uint64_t) override {}
+        void cache_op(std::uint64_t offset, persist_op, std::uint64_t) override { cleaned.push_back(offset); }
+    } way_a, way_b;
+    tb().striped.set_store_observers({&way_a, &way_b});
+    persistence_extension ext(persist_op::clean, 0x80000000);
+    store_observer_extension observer_ext;
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_IGNORE_COMMAND);
+    gp.set_address(0x200001040ull); // way b, its offset 0x40
+    gp.set_data_length(64);
+    gp.set_streaming_width(64);
+    gp.set_extension(&ext);
+    gp.set_extension(&observer_ext);
+    sc_core::sc_time delay;
+    tb().cpu->b_transport(gp, delay);
+    gp.clear_extension(&ext);
+    gp.clear_extension(&observer_ext);
+    tb().striped.set_store_observers({});
+    EXPECT_EQ(gp.get_response_status(), tlm::TLM_OK_RESPONSE);
+    EXPECT_TRUE(way_a.cleaned.empty());
+    EXPECT_EQ(way_b.cleaned, std::vector<std::uint64_t>{0x40});
+    EXPECT_EQ(observer_ext.hook, &way_b);
+}

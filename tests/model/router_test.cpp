@@ -186,3 +186,44 @@ TEST(memory_target, byte_enables_mask_the_write) {
     EXPECT_EQ(tb().low_mem[2], 0xbb);
     EXPECT_EQ(tb().low_mem[3], 0x00);
 }
+
+namespace {
+struct recording_observer : store_observer {
+    std::vector<std::pair<std::uint64_t, persist_op>> ops;
+    void before_store(std::uint64_t, std::uint64_t, std::uint64_t) override {}
+    void cache_op(std::uint64_t offset, persist_op op, std::uint64_t) override { ops.emplace_back(offset, op); }
+};
+
+// A cbo.clean as the hart sends it, asking the target to name its hooks.
+tlm::tlm_response_status clean_line(tlm::tlm_fw_transport_if<>& socket, std::uint64_t addr,
+                                    store_observer_extension& observer, access_timing_extension& timing) {
+    persistence_extension ext(persist_op::clean, 0x80000000);
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_IGNORE_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_length(64);
+    gp.set_streaming_width(64);
+    gp.set_extension(&ext);
+    gp.set_extension(&observer);
+    gp.set_extension(&timing);
+    sc_core::sc_time delay;
+    socket.b_transport(gp, delay);
+    gp.clear_extension(&ext);
+    gp.clear_extension(&observer);
+    gp.clear_extension(&timing);
+    return gp.get_response_status();
+}
+} // namespace
+
+TEST(memory_target, a_cache_block_operation_names_the_observer_for_later_fences) {
+    recording_observer observer;
+    tb().high.set_store_observer(&observer);
+    store_observer_extension observer_ext;
+    access_timing_extension timing_ext;
+    EXPECT_EQ(clean_line(*tb().cpu0.socket.operator->(), high_base + 0x140, observer_ext, timing_ext),
+              tlm::TLM_OK_RESPONSE);
+    tb().high.set_store_observer(nullptr);
+    EXPECT_EQ(observer.ops, (std::vector<std::pair<std::uint64_t, persist_op>>{{0x140, persist_op::clean}}));
+    EXPECT_EQ(observer_ext.hook, &observer);
+    EXPECT_EQ(timing_ext.hook, nullptr) << "no timing: none named";
+}

@@ -72,13 +72,14 @@ void striped_memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
     }
     if (!gp.is_read() && !gp.is_write()) { // a cache-block operation
         const auto* ext = gp.get_extension<persistence_extension>();
-        if (ext && !observers_.empty()) {
-            const auto [way, offset] = locate(addr);
-            observers_[way]->cache_op(offset, ext->op, ext->pc);
+        const auto [way, offset] = locate(addr);
+        if (!observers_.empty()) {
+            if (ext) observers_[way]->cache_op(offset, ext->op, ext->pc);
+            name_hook<store_observer>(gp, observers_[way]); // its fences must reach this way
         }
         if (!timings_.empty()) {
-            const auto [way, offset] = locate(addr);
             annotate_access(*timings_[way], offset, gp, delay);
+            name_hook<access_timing>(gp, timings_[way]);
         }
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;

@@ -252,14 +252,11 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
     r.latency_cycles = static_cast<std::uint64_t>(dmi.get_read_latency() / config_.clock_period);
     r.timing = timing_ext.hook;
     r.timing_base = timing_ext.base;
-    if (r.timing && std::find(timings_.begin(), timings_.end(), r.timing) == timings_.end())
-        timings_.push_back(r.timing);
     dmi_region w = r;
     w.latency_cycles = static_cast<std::uint64_t>(dmi.get_write_latency() / config_.clock_period);
     w.observer = observer_ext.hook;
     w.observer_base = observer_ext.base;
-    if (w.observer && std::find(observers_.begin(), observers_.end(), w.observer) == observers_.end())
-        observers_.push_back(w.observer);
+    learn_fence_hooks(w.observer, r.timing);
     if (!dmi.is_write_allowed())
         w.limit = 0;
     // Keep one entry per region: reads and writes share it, each with its own latency.
@@ -409,11 +406,20 @@ void hart::wait_for_all() {
     for (access_timing* t : timings_) cycle_ += cycles_until(t->fence(current_time()));
 }
 
+void hart::learn_fence_hooks(store_observer* observer, access_timing* timing) {
+    if (observer && std::find(observers_.begin(), observers_.end(), observer) == observers_.end())
+        observers_.push_back(observer);
+    if (timing && std::find(timings_.begin(), timings_.end(), timing) == timings_.end())
+        timings_.push_back(timing);
+}
+
 void hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
     const persist_op what = code == op::cbo_clean   ? persist_op::clean
                             : code == op::cbo_flush ? persist_op::flush
                                                     : persist_op::inval;
     persistence_extension ext(what, pc);
+    store_observer_extension observer_ext; // the target names where the line went: a later
+    access_timing_extension timing_ext;    // fence must reach them, with DMI or without
     tlm::tlm_generic_payload gp;
     gp.set_command(tlm::TLM_IGNORE_COMMAND);
     gp.set_address(addr & ~63ull);
@@ -421,10 +427,15 @@ void hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
     gp.set_streaming_width(64);
     gp.set_data_ptr(nullptr);
     gp.set_extension(&ext);
+    gp.set_extension(&observer_ext);
+    gp.set_extension(&timing_ext);
     sc_time delay = local_time();
     const sc_time before = delay;
     socket->b_transport(gp, delay);
     gp.clear_extension(&ext);
+    gp.clear_extension(&observer_ext);
+    gp.clear_extension(&timing_ext);
+    learn_fence_hooks(observer_ext.hook, timing_ext.hook);
     if (delay > before)
         cycle_ += static_cast<std::uint64_t>((delay - before) / config_.clock_period + 0.999999);
 }

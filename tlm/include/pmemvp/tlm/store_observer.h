@@ -13,7 +13,9 @@ namespace pmemvp {
 // a persistence domain. Offsets are relative to the memory target's start. A memory target
 // tells its observer of b_transport writes and cache-block operations; initiators that write
 // through DMI learn of the observer from a store_observer_extension on their DMI request and
-// must call before_store() before each store, and fence() for their fences.
+// must call before_store() before each store. Initiators call fence() for their fences on every
+// observer they learned of, on DMI requests or on cache-block operations (the target names its
+// observer there too, so that fences reach it without DMI).
 class store_observer {
 public:
     virtual void before_store(std::uint64_t offset, std::uint64_t length, std::uint64_t pc) = 0;

@@ -149,6 +149,7 @@ private:
     std::vector<dmi_region> dmi_regions_; // all granted (read-write and read-only)
     std::vector<store_observer*> observers_; // every observer met: fences are reported to them
     std::vector<access_timing*> timings_;     // every timing met: fences wait for them
+    void learn_fence_hooks(store_observer* observer, access_timing* timing); // null: none
     tlm::tlm_generic_payload gp_;
     std::unordered_map<std::uint64_t, std::unique_ptr<code_page>> code_pages_;
     code_page* current_page_ = nullptr;
