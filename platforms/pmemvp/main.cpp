@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // pmemvp: runs a RISC-V guest program on the virt platform.
+#include "interrupt.h"
 #include "options.h"
+#include "output_guard.h"
 #include "stats.h"
 
 #include "pmemvp/util/config_error.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -14,12 +18,46 @@ using namespace pmemvp;
 
 namespace {
 
+// Runs the simulation in slices of simulated time, so that a signal (SIGINT, SIGTERM) stops it
+// between two slices. Slicing changes nothing simulated: processes see the same events, and a
+// hart's run-ahead is bounded by pending events, never by the end of an sc_start.
+void simulate(const std::optional<sc_core::sc_time>& max_time) {
+    using namespace sc_core;
+    const sc_time slice(1, SC_MS);
+    for (bool first = true;; first = false) {
+        if (cli::interrupt_signal() || sc_get_status() == SC_STOPPED) return;
+        const bool idle = !first && !sc_pending_activity();
+        if (idle && !max_time) return; // starved: the run is over, at the last event's time
+        // The next event further than a slice away: straight to it (no wall time passes).
+        const sc_time next = first || idle ? slice : sc_time_to_pending_activity();
+        sc_time step = std::max(slice, next);
+        if (max_time) {
+            if (sc_time_stamp() >= *max_time) return;
+            step = idle ? *max_time - sc_time_stamp() : std::min(step, *max_time - sc_time_stamp());
+            sc_start(step); // as one sc_start(max_time) would, time ends at --max-time
+        } else {
+            // Within a slice, starving ends sc_start at the last event, as one sc_start() would.
+            sc_start(step, next > slice ? SC_RUN_TO_TIME : SC_EXIT_ON_STARVATION);
+        }
+    }
+}
+
 int run(const cli::run_options& options) {
     for (const auto& [module, level] : options.log_levels)
         logger::set_level_for(module, level);
     tlm::tlm_global_quantum::instance().set(options.quantum);
 
     platform::virt_config config = options.platform;
+    // Before anything is opened for writing: no output may replace a backing file.
+    const cli::output_guard guard(config.memory_backends);
+    if (options.serial.rfind("file:", 0) == 0) guard.check("-serial file:", options.serial.substr(5));
+    if (!options.trace_file.empty()) guard.check("--trace", options.trace_file);
+    if (!options.vcd_file.empty()) guard.check("--vcd", options.vcd_file);
+    if (!options.stats_file.empty()) guard.check("--stats", options.stats_file);
+    for (const char* table : {"RSDP", "XSDT", "NFIT"})
+        if (!options.dump_acpi_dir.empty())
+            guard.check("--dump-acpi", options.dump_acpi_dir + "/" + table + ".dat");
+
     std::FILE* serial_file = nullptr;
     if (options.serial == "none") {
         config.uart_out = nullptr;
@@ -41,6 +79,7 @@ int run(const cli::run_options& options) {
     if (!options.dump_acpi_dir.empty()) {
         for (const auto& [name, table] : top.acpi_tables().tables) {
             const std::string path = options.dump_acpi_dir + "/" + name + ".dat";
+            guard.check("--dump-acpi", path);
             std::ofstream out(path, std::ios::binary);
             out.write(reinterpret_cast<const char*>(table.data()), static_cast<std::streamsize>(table.size()));
             if (!out)
@@ -64,10 +103,7 @@ int run(const cli::run_options& options) {
         }
     }
     const auto wall_start = std::chrono::steady_clock::now();
-    if (options.max_time)
-        sc_core::sc_start(*options.max_time);
-    else
-        sc_core::sc_start();
+    simulate(options.max_time);
     const auto wall_end = std::chrono::steady_clock::now();
     std::fflush(stdout);
     if (serial_file) std::fclose(serial_file);
@@ -109,7 +145,15 @@ int run(const cli::run_options& options) {
                      config.failure_policy.survival > 0 ? " (some may have survived by chance)" : " and were lost",
                      config.reboot_after_power_fail ? "; the guest booted again" : "");
     }
-    if (top.stopped_by_power_fail()) {
+    if (const int sig = cli::interrupt_signal(); sig && !top.finished() && top.load_error().empty()) {
+        result.outcome = "interrupted";
+        result.status = 128 + sig;
+        result.simulated_time = top.cpu.now();
+        std::fprintf(stderr, "pmemvp: interrupted by signal %d at %s of simulated time (pc 0x%llx); "
+                     "backing files are synced%s\n", sig, result.simulated_time.to_string().c_str(),
+                     static_cast<unsigned long long>(top.cpu.pc()),
+                     options.stats_file.empty() ? "" : " and stats written");
+    } else if (top.stopped_by_power_fail()) {
         result.outcome = "power-failure";
         result.status = 0;
         result.simulated_time = sc_core::sc_time_stamp();
@@ -117,6 +161,11 @@ int run(const cli::run_options& options) {
         result.outcome = "finished";
         result.status = top.exit_status();
         result.simulated_time = top.exit_time();
+    } else if (!top.stuck_reason().empty()) {
+        result.outcome = "stuck";
+        result.status = 125;
+        result.simulated_time = top.cpu.now();
+        std::fprintf(stderr, "pmemvp: %s\n", top.stuck_reason().c_str());
     } else if (options.max_time && sc_core::sc_time_stamp() >= *options.max_time) {
         result.outcome = "max-time";
         result.status = 124;
@@ -164,6 +213,7 @@ int sc_main(int argc, char** argv) {
             std::cout << (options.timing_help.empty() ? cli::usage() : options.timing_help);
             return 0;
         }
+        cli::install_interrupt_handlers();
         return run(options);
     } catch (const config_error& e) {
         std::fprintf(stderr, "pmemvp: error: %s\n", e.what());

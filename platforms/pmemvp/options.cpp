@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace pmemvp::cli {
@@ -44,7 +45,7 @@ po::options_description describe() {
         ("max-time", po::value<std::string>()->value_name("TIME"),
          "stop a guest still running at this simulated time, exit status 124")
         ("clock", po::value<std::string>()->value_name("FREQ"), "CPU clock (default 1GHz)")
-        ("cpi", po::value<unsigned>()->value_name("N"), "cycles per non-memory instruction (default 1)")
+        ("cpi", po::value<std::string>()->value_name("N"), "cycles per non-memory instruction (default 1)")
         ("no-dmi", po::bool_switch(), "send every memory access through b_transport (slow; for tracing)")
         ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON")
         ("trace", po::value<std::string>()->value_name("FILE"), "log every TLM b_transport")
@@ -85,8 +86,25 @@ std::optional<double> parse_scaled(const std::string& text, const std::vector<st
     }
     const std::string unit = text.substr(used);
     for (const auto& [name, scale] : units)
-        if (unit == name && value >= 0) return value * scale;
+        if (unit == name && value >= 0 && std::isfinite(value)) return value * scale;
     return std::nullopt;
+}
+
+std::string describe_parse_error(const po::error& e) {
+    const auto* named = dynamic_cast<const po::error_with_option_name*>(&e);
+    const std::string option = named ? "option '" + named->get_option_name() + "'" : "the command line";
+    if (const auto* syntax = dynamic_cast<const po::invalid_command_line_syntax*>(&e)) {
+        switch (syntax->kind()) {
+        case po::invalid_syntax::missing_parameter: return option + " needs a value";
+        case po::invalid_syntax::extra_parameter: return option + " takes no value";
+        case po::invalid_syntax::empty_adjacent_parameter: return option + " has an empty value";
+        default: return option + " is malformed";
+        }
+    }
+    if (dynamic_cast<const po::multiple_occurrences*>(&e))
+        return option + " is given more than once; keep one";
+    if (dynamic_cast<const po::ambiguous_option*>(&e)) return option + " is ambiguous";
+    return option + " has a value that is not valid";
 }
 
 std::string require_string(const po::variables_map& vm, const char* key) {
@@ -132,7 +150,9 @@ run_options parse_command_line(int argc, const char* const* argv) {
         throw config_error("unexpected argument; options start with '-' (give the guest as "
                            "-kernel FILE)");
     } catch (const po::error& e) {
-        throw config_error(std::string(e.what()) + "; run pmemvp --help");
+        // Never e.what(): Boost formats it with the user's text as a format string, and a value
+        // like '%value%' makes that loop forever. Our own words, with the option's name.
+        throw config_error(describe_parse_error(e) + "; run pmemvp --help");
     }
 
     run_options o;
@@ -295,10 +315,11 @@ run_options parse_command_line(int argc, const char* const* argv) {
         o.platform.cpu.clock_period = sc_time(1.0 / *hz, sc_core::SC_SEC);
     }
     if (vm.count("cpi")) {
-        o.platform.cpu.cpi = vm["cpi"].as<unsigned>();
-        if (o.platform.cpu.cpi == 0 || o.platform.cpu.cpi > 1000)
-            throw config_error("--cpi " + std::to_string(o.platform.cpu.cpi) +
-                               ": give a whole number from 1 to 1000");
+        const std::string text = require_string(vm, "cpi");
+        const auto cpi = util::parse_size(text);
+        if (text.find_first_not_of("0123456789") != std::string::npos || !cpi || *cpi == 0 || *cpi > 1000)
+            throw config_error("--cpi '" + text + "': give a whole number from 1 to 1000");
+        o.platform.cpu.cpi = static_cast<unsigned>(*cpi);
     }
     o.platform.cpu.dmi = !vm["no-dmi"].as<bool>();
     if (vm.count("stats")) o.stats_file = require_string(vm, "stats");

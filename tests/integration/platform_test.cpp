@@ -168,7 +168,7 @@ TEST(pmemvp, loader_errors_name_the_problem) {
     }
     expect_error({"-kernel", dir + "/truncated.elf"}, "truncated");
     // The program's data lives 2 MiB into RAM: with 1 MiB of RAM it does not fit.
-    expect_error({"-kernel", guest("hello"), "-m", "1M"}, "outside the platform's memory");
+    expect_error({"-kernel", guest("hello"), "-m", "1M"}, "outside the platform's RAM");
 }
 
 TEST(pmemvp, option_errors_name_the_offending_text) {

@@ -131,7 +131,7 @@ TEST(timing, the_option_lists_parameters_and_rejects_bad_ones) {
     EXPECT_NE(help.out.find("read-random=101.5ns"), std::string::npos) << help.out;
     const auto bad = run_process({pmemvp_binary(), "--pmem-timing", "optane,wpq-depth=0", "-kernel", guest("hello")});
     EXPECT_EQ(bad.status, 2);
-    EXPECT_NE(bad.err.find("wpq-depth must be 1 to 4096"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("wpq-depth='0' is out of range; give 1 to 4096"), std::string::npos) << bad.err;
     const auto unknown = run_process({pmemvp_binary(), "--pmem-timing", "optane,speed=3", "-kernel", guest("hello")});
     EXPECT_EQ(unknown.status, 2);
     EXPECT_NE(unknown.err.find("speed"), std::string::npos) << unknown.err;

@@ -72,9 +72,12 @@ TEST(timing_profile, bad_values_name_the_parameter_and_the_fix) {
         {"optane,media-line=100", "media-line must be a power of two"},
         {"optane,write-buffer=128", "write-buffer must hold at least one media line"},
         {"optane,read-sequential=400ns", "read-sequential cannot exceed read-random"},
-        {"optane,wpq-depth=0", "wpq-depth must be 1 to 4096"},
+        {"optane,wpq-depth=0", "wpq-depth='0' is out of range; give 1 to 4096"},
+        {"optane,wpq-depth=4294967360", "wpq-depth='4294967360' is out of range"},
+        {"optane,cpu-cache-ways=1e30", "cpu-cache-ways"},
+        {"optane,read-random=nans", "read-random"},
         {"optane,cpu-cache=1000", "cpu-cache must be a multiple"},
-        {"optane,cpu-outstanding=0", "cpu-outstanding must be 1 to 1024"},
+        {"optane,cpu-outstanding=0", "cpu-outstanding='0' is out of range; give 1 to 1024"},
     };
     for (const auto& [spec, text] : cases) {
         try {

@@ -152,8 +152,16 @@ TEST(router, counts_transactions_per_mapping) {
 
 TEST(memory_target, read_only_memory_refuses_writes_and_write_dmi) {
     std::uint32_t v = 0x12345678;
-    EXPECT_EQ(tb().cpu0.access(tlm::TLM_WRITE_COMMAND, rom_base, &v, 4),
-              tlm::TLM_COMMAND_ERROR_RESPONSE);
+    {
+        // The host user learns of the refused write once, as a warning naming the memory.
+        pmemvp::test::expect_report warning(sc_core::SC_WARNING, "is read-only");
+        EXPECT_EQ(tb().cpu0.access(tlm::TLM_WRITE_COMMAND, rom_base, &v, 4),
+                  tlm::TLM_COMMAND_ERROR_RESPONSE);
+        EXPECT_EQ(tb().cpu0.access(tlm::TLM_WRITE_COMMAND, rom_base, &v, 4),
+                  tlm::TLM_COMMAND_ERROR_RESPONSE);
+        EXPECT_EQ(warning.count(), 1u);
+        EXPECT_NE(warning.last_message().find("offset 0x0"), std::string::npos) << warning.last_message();
+    }
     EXPECT_EQ(tb().rom_mem[0], 0xee);
     EXPECT_EQ(tb().cpu0.access(tlm::TLM_READ_COMMAND, rom_base, &v, 4), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(v, 0xeeeeeeeeu);

@@ -50,7 +50,8 @@ std::optional<double> parse_seconds(const std::string& text) {
     const std::string unit = text.substr(used);
     const double scale = unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "us" ? 1e-6
                        : unit == "ns" ? 1e-9 : unit == "ps" ? 1e-12 : -1;
-    if (value < 0 || scale < 0) return std::nullopt;
+    // Not NaN, not infinite, and within what a SystemC time can hold (2^64 ps, 213 days).
+    if (!(value >= 0) || scale < 0 || !(value * scale <= max_seconds)) return std::nullopt;
     return value * scale;
 }
 

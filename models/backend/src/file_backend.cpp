@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pmemvp/backend/file_backend.h"
 
+#include "pmemvp/util/checked_range.h"
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
 
@@ -99,10 +100,30 @@ writeback_fn host_writeback() {
 
 } // namespace
 
-file_backend::file_backend(const file_backend_options& options)
+file_backend::file_backend(const file_backend_options& options, start mode)
     : options_(options), log_("backend." + (options.id.empty() ? std::string("file") : options.id)),
-      page_size_(static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))),
-      store_ready_((options.size / page_size_ + 64) / 64) {
+      started_(mode == start::committed),
+      page_size_(static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))) {
+    validate();
+    store_ready_ = util::zeroed_array<std::uint64_t>((options_.size / page_size_ + 64) / 64);
+    open_file();
+    try {
+        check_and_size_file();
+        map_file();
+        if (options_.prealloc)
+            populate();
+    } catch (...) {
+        if (reservation_)
+            munmap(reservation_, reservation_size_);
+        undo_start();
+        close(fd_);
+        throw;
+    }
+    log_.info("mapped '", path_, "' size ", hex(options_.size), " offset ", hex(options_.offset),
+              " sync: ", to_string(mode_));
+}
+
+void file_backend::validate() const {
     const std::string what = "memory-backend-file '" + options_.id + "'";
     if (options_.mem_path.empty())
         throw config_error(what + ": option 'mem-path' is missing; give a file (created if "
@@ -127,25 +148,25 @@ file_backend::file_backend(const file_backend_options& options)
     if (options_.discard_data && options_.readonly)
         throw config_error(what + ": option 'discard-data' cannot be on with 'readonly=on': a "
                                   "read-only file is never changed; drop one of the two");
-
-    open_file();
-    try {
-        check_and_size_file();
-        map_file();
-        if (options_.prealloc)
-            populate();
-    } catch (...) {
-        if (reservation_)
-            munmap(reservation_, reservation_size_);
-        close(fd_);
-        throw;
-    }
-    log_.info("mapped '", path_, "' size ", hex(options_.size), " offset ", hex(options_.offset),
-              " sync: ", to_string(mode_));
+    // Sizes beyond what a host address space can map are refused before anything is sized
+    // from them (the per-page bitmap, the reservation).
+    if (options_.size > max_size)
+        throw config_error(what + ": option 'size' value '" + hex(options_.size) +
+                           "' is larger than a host can map (" + hex(max_size) +
+                           "); give a smaller size");
+    if (!util::checked_add(options_.offset, options_.size) ||
+        options_.offset + options_.size > ~0ull / 2)
+        throw config_error(what + ": option 'offset' value '" + hex(options_.offset) +
+                           "' plus 'size' is beyond any file's size; give a smaller offset");
+    if (options_.align > max_size)
+        throw config_error(what + ": option 'align' value '" + hex(options_.align) +
+                           "' is larger than a host can map; give e.g. align=2M");
 }
 
 file_backend::~file_backend() {
-    if (options_.discard_data) {
+    if (!started_) {
+        undo_start(); // the run never started: leave the file as it was found
+    } else if (options_.discard_data) {
         // The user asked for the content to be dropped; MADV_REMOVE punches it out of the file.
         if (mode_ != sync_mode::none)
             madvise(data_, options_.size, MADV_REMOVE);
@@ -154,6 +175,30 @@ file_backend::~file_backend() {
     }
     munmap(reservation_, reservation_size_);
     close(fd_);
+}
+
+void file_backend::undo_start() {
+    if (created_) {
+        unlink(path_.c_str());
+        created_ = false;
+    } else if (extended_) {
+        if (ftruncate(fd_, 0) != 0)
+            log_.warn("could not shrink '", path_, "' back to its old size of 0 bytes (",
+                      errno_text(), ")");
+        extended_ = false;
+    }
+}
+
+void file_backend::mark_started() { started_ = true; }
+
+void file_backend::warn_once(const std::string& text) {
+    // One report per backend: a failing disk would otherwise repeat it at every flush.
+    if (!warned_.exchange(true))
+        log_.warn(text, " (reported once)");
+}
+
+bool file_backend::same_file(const struct stat& st) const {
+    return st.st_dev == dev_ && st.st_ino == ino_;
 }
 
 void file_backend::open_file() {
@@ -178,11 +223,13 @@ void file_backend::open_file() {
     }
     path_ = options_.mem_path;
     if (options_.readonly) {
-        fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     } else {
-        fd_ = open(path_.c_str(), O_RDWR | O_CLOEXEC);
-        if (fd_ < 0 && errno == ENOENT)
+        fd_ = open(path_.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd_ < 0 && errno == ENOENT) {
             fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+            created_ = fd_ >= 0; // removed again if the start fails
+        }
     }
     if (fd_ < 0) {
         std::string hint = errno == ENOENT ? "; check the path (readonly=on never creates a file)"
@@ -198,6 +245,9 @@ void file_backend::check_and_size_file() {
     struct stat st {};
     if (fstat(fd_, &st) != 0)
         throw config_error(what + ": cannot stat '" + path_ + "' (" + errno_text() + ")");
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
+    file_can_persist_ = S_ISREG(st.st_mode) || S_ISBLK(st.st_mode);
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode))
         throw config_error(what + ": option 'mem-path' value '" + path_ +
                            "' is not a regular file or device");
@@ -214,6 +264,7 @@ void file_backend::check_and_size_file() {
             throw config_error(what + ": cannot extend empty file '" + path_ + "' to " +
                                hex(need) + " bytes (" + errno_text() +
                                "); free space or choose another mem-path");
+        extended_ = !created_; // shrunk back to 0 bytes if the start fails
         return;
     }
     if (have < need)
@@ -285,6 +336,11 @@ bool file_backend::persist(std::uint64_t offset, std::uint64_t length) {
     if (length > options_.size - offset)
         length = options_.size - offset;
     ++persist_calls_;
+    if (mode_ != sync_mode::none && !file_can_persist_) {
+        warn_once("'" + path_ + "' is not a regular file or block device: it cannot make data "
+                  "durable, so every persist and flush fails; give a file as mem-path");
+        return false;
+    }
     switch (mode_) {
     case sync_mode::none:
         return true;
@@ -299,7 +355,7 @@ bool file_backend::persist(std::uint64_t offset, std::uint64_t length) {
         // Written back, the pages are write-protected again: the next store faults.
         forget_store_ready(begin / page_size_, (offset + length + page_size_ - 1) / page_size_);
         if (msync(data_ + begin, offset + length - begin, MS_SYNC) != 0) {
-            log_.warn("msync of '", path_, "' failed (", errno_text(),
+            warn_once("msync of '" + path_ + "' failed (" + errno_text() +
                       "); the data is still in the host page cache, not yet on disk");
             return false;
         }
@@ -332,9 +388,11 @@ bool file_backend::sync() {
         return true;
     ++sync_calls_;
     store_ready_ = util::zeroed_array<std::uint64_t>(store_ready_.size());
-    if (msync(data_, options_.size, MS_SYNC) != 0 || fdatasync(fd_) != 0) {
-        log_.warn("syncing '", path_, "' failed (", errno_text(),
-                  "); check the host file system (full disk, I/O error)");
+    if (!file_can_persist_ || msync(data_, options_.size, MS_SYNC) != 0 || fdatasync(fd_) != 0) {
+        warn_once(file_can_persist_ ? "syncing '" + path_ + "' failed (" + errno_text() +
+                                          "); check the host file system (full disk, I/O error)"
+                                    : "'" + path_ + "' is not a regular file or block device: "
+                                      "what the guest wrote cannot be made durable");
         return false;
     }
     return true;

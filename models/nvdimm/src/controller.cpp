@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pmemvp/nvdimm/controller.h"
 
+#include "pmemvp/util/checked_range.h"
 #include "pmemvp/util/keyval.h"
+
+#include <algorithm>
 
 namespace pmemvp::nvdimm {
 
@@ -62,6 +65,17 @@ bool controller::dma_access(tlm::tlm_command cmd, std::uint64_t address, unsigne
 
 void controller::ring_doorbell(unsigned slot, std::uint64_t page_address) {
     unsigned char page[dsm_page_size];
+    const bool in_window = dma_windows_.empty() ||
+        std::any_of(dma_windows_.begin(), dma_windows_.end(), [&](const auto& w) {
+            return util::range_inside(page_address, dsm_page_size, w.first, w.second);
+        });
+    if (!in_window) {
+        dsm_status_[slot] = 1;
+        log_.warn("DSM doorbell of slot ", slot, ": the page at ", util::hex(page_address),
+                  " is not in RAM (a DSM reply must never be written into device or persistent "
+                  "memory); give the address of 4 KiB of RAM, 8-byte aligned");
+        return;
+    }
     if (page_address % 8 || !dma_access(tlm::TLM_READ_COMMAND, page_address, page)) {
         dsm_status_[slot] = 1;
         log_.warn("DSM doorbell of slot ", slot, ": the page at ", util::hex(page_address),

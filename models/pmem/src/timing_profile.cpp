@@ -26,6 +26,9 @@ struct parameter {
     enum kind { time, count, size, bandwidth } type;
     std::function<void(timing_profile&, double)> set;
     std::function<double(const timing_profile&)> get;
+    // The accepted range, checked on the parsed value before it is converted to the field's
+    // type (a cast of an out-of-range double is undefined).
+    double low, high;
 };
 
 #define TIME(field) [](timing_profile& p, double v) { p.field = sc_time(v, sc_core::SC_SEC); }, \
@@ -35,20 +38,20 @@ struct parameter {
 
 const std::vector<parameter>& parameters() {
     static const std::vector<parameter> list = {
-        {"read-random", "idle load latency, lines in random order", parameter::time, TIME(read_random)},
-        {"read-sequential", "idle load latency, lines in order", parameter::time, TIME(read_sequential)},
-        {"write-latency", "written-back line to write-pending queue (clean + fence)", parameter::time, TIME(write_latency)},
-        {"nt-write-latency", "write past the cache (DMA) to write-pending queue", parameter::time, TIME(nt_write_latency)},
-        {"wpq-hit", "load of a line still in the write-pending queue", parameter::time, TIME(wpq_hit)},
-        {"wpq-depth", "write-pending queue entries (64 B)", parameter::count, NUMBER(wpq_depth)},
-        {"wpq-drain", "write-pending queue drain rate into the DIMM", parameter::bandwidth, NUMBER(wpq_drain)},
-        {"media-line", "media access size; smaller writes are read-modify-write", parameter::size, NUMBER(media_line)},
-        {"write-buffer", "on-DIMM write-combining buffer", parameter::size, NUMBER(write_buffer)},
-        {"read-bandwidth", "media read bandwidth per DIMM", parameter::bandwidth, NUMBER(read_bandwidth)},
-        {"write-bandwidth", "media write bandwidth per DIMM", parameter::bandwidth, NUMBER(write_bandwidth)},
-        {"cpu-cache", "CPU cache in front of persistent memory", parameter::size, NUMBER(cpu_cache)},
-        {"cpu-cache-ways", "its associativity", parameter::count, NUMBER(cpu_cache_ways)},
-        {"cpu-outstanding", "line misses the CPU keeps in flight", parameter::count, NUMBER(cpu_outstanding)},
+        {"read-random", "idle load latency, lines in random order", parameter::time, TIME(read_random), 0, 1},
+        {"read-sequential", "idle load latency, lines in order", parameter::time, TIME(read_sequential), 0, 1},
+        {"write-latency", "written-back line to write-pending queue (clean + fence)", parameter::time, TIME(write_latency), 0, 1},
+        {"nt-write-latency", "write past the cache (DMA) to write-pending queue", parameter::time, TIME(nt_write_latency), 0, 1},
+        {"wpq-hit", "load of a line still in the write-pending queue", parameter::time, TIME(wpq_hit), 0, 1},
+        {"wpq-depth", "write-pending queue entries (64 B)", parameter::count, NUMBER(wpq_depth), 1, 4096},
+        {"wpq-drain", "write-pending queue drain rate into the DIMM", parameter::bandwidth, NUMBER(wpq_drain), 1, 1e13},
+        {"media-line", "media access size; smaller writes are read-modify-write", parameter::size, NUMBER(media_line), 64, 4096},
+        {"write-buffer", "on-DIMM write-combining buffer", parameter::size, NUMBER(write_buffer), 64, 1ull << 30},
+        {"read-bandwidth", "media read bandwidth per DIMM", parameter::bandwidth, NUMBER(read_bandwidth), 1, 1e13},
+        {"write-bandwidth", "media write bandwidth per DIMM", parameter::bandwidth, NUMBER(write_bandwidth), 1, 1e13},
+        {"cpu-cache", "CPU cache in front of persistent memory", parameter::size, NUMBER(cpu_cache), 64, 1ull << 40},
+        {"cpu-cache-ways", "its associativity", parameter::count, NUMBER(cpu_cache_ways), 1, 64},
+        {"cpu-outstanding", "line misses the CPU keeps in flight", parameter::count, NUMBER(cpu_outstanding), 1, 1024},
     };
     return list;
 }
@@ -172,6 +175,10 @@ timing_profile timing_profile::parse(const std::string& spec) {
                                (param.type == parameter::time        ? "a time, e.g. 305ns"
                                 : param.type == parameter::bandwidth ? "a bandwidth, e.g. 6.5GB/s"
                                                                      : "a number, e.g. 256 or 16K"));
+        if (!(*value >= param.low && *value <= param.high)) // also refuses NaN
+            throw config_error(std::string("--pmem-timing: ") + param.name + "='" + *text +
+                               "' is out of range; give " + format(param, param.low) + " to " +
+                               format(param, param.high));
         param.set(p, *value);
     }
     list.finish(accepted);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 namespace pmemvp::platform {
 
@@ -42,8 +43,7 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
       ram("ram", ram_data_, config.ram_size, true), clint("clint"), plic("plic"),
       uart("uart", config.uart_out), finisher("finisher"), cpu("cpu", config.cpu),
       debug("debug") {
-    for (const auto& options : config_.memory_backends)
-        backends_.push_back(std::make_unique<backend::file_backend>(options));
+    create_backends();
     create_nvdimms();
 
     bus.map(rom_base, rom_size, rom.socket, "rom");
@@ -68,6 +68,10 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
         exit_status_ = status;
         exit_time_ = when;
         cpu.halt();
+        sc_core::sc_stop();
+    };
+    cpu.on_stuck = [this](const std::string& why) {
+        stuck_reason_ = why;
         sc_core::sc_stop();
     };
     finisher.on_reset = [this](const sc_core::sc_time&) {
@@ -115,8 +119,48 @@ void virt_platform::power_fail() {
     sc_core::sc_stop();
 }
 
-// The router's sockets are complete only once elaboration is over: load the guest here.
-void virt_platform::start_of_simulation() { load_guest(); }
+// The router's sockets are complete only once elaboration is over: load the guest here. Until
+// it is loaded, the start may still fail, and the backends would undo what they did to files.
+void virt_platform::start_of_simulation() {
+    load_guest();
+    if (load_error_.empty())
+        for (auto& b : backends_) b->mark_started();
+}
+
+void virt_platform::create_backends() {
+    for (const auto& options : config_.memory_backends) {
+        auto backend = std::make_unique<backend::file_backend>(options, backend::file_backend::start::pending);
+        // Two mappings of one file would each see the other's stores as their own, and two
+        // persistence domains would disagree on what is durable.
+        struct stat st {};
+        if (stat(backend->path().c_str(), &st) == 0)
+            for (const auto& other : backends_)
+                if (other->same_file(st) && (other->options().share || options.share))
+                    throw config_error("memory-backend-file '" + other->id() + "' and '" + options.id +
+                                       "' map the same file '" + backend->path() +
+                                       "'; give each backend its own file");
+        backends_.push_back(std::move(backend));
+    }
+}
+
+std::string virt_platform::describe_address(std::uint64_t address) const {
+    auto backend_text = [](const backend::file_backend& b) {
+        return "memory-backend-file '" + b.id() + "' ('" + b.path() + "'" +
+               (b.writable() ? "" : ", read-only: readonly=on") + ")";
+    };
+    for (const auto& r : ranges_)
+        if (address >= r.base && address - r.base < r.size) {
+            std::string ids;
+            for (auto* d : r.dimms) ids += (ids.empty() ? "'" : ", '") + d->id() + "'";
+            return "the memory of NVDIMM " + ids + ", backed by " + backend_text(r.dimms[0]->memdev());
+        }
+    for (const auto& d : pmem_devices_)
+        if (address >= d->address() && address - d->address() < d->size())
+            return "the memory of virtio-pmem-pci '" + d->id() + "', backed by " + backend_text(d->memdev());
+    for (const auto& m : bus.mappings())
+        if (address >= m.base && address - m.base < m.size) return "'" + m.name + "'";
+    return "";
+}
 
 virt_platform::~virt_platform() { munmap(ram_data_, config_.ram_size); }
 
@@ -247,6 +291,7 @@ void virt_platform::map_nvdimms() {
     bus.map(nvdimm_control_base, nvdimm::max_slots * nvdimm::controller::page_size,
             nvdimm_ctrl_->control, "nvdimm-control");
     nvdimm_ctrl_->dma.bind(bus.in);
+    nvdimm_ctrl_->set_dma_windows({{ram_base, config_.ram_size}});
     for (const auto& r : ranges_) {
         const std::string name = "pmem" + std::to_string(r.index);
         const bool writable = std::all_of(r.dimms.begin(), r.dimms.end(), [](auto* d) { return !d->readonly(); });
@@ -271,6 +316,8 @@ void virt_platform::map_nvdimms() {
             pmem_targets_.push_back(std::move(t));
         } else {
             auto t = std::make_unique<memory_target>(name.c_str(), r.dimms[0]->pmem(), r.size, writable);
+            t->set_description("NVDIMM '" + r.dimms[0]->id() + "' (memory-backend-file '" +
+                               r.dimms[0]->memdev().id() + "', readonly=on)");
             bus.map(r.base, r.size, t->socket, name);
             // Persistence tracking of the DIMM's range.
             t->set_store_observer(make_dimm_domain(*r.dimms[0], r.size));
@@ -346,7 +393,9 @@ void virt_platform::build_acpi() {
 
 void virt_platform::load_guest() {
     try {
-        const elf_info elf = load_elf(config_.kernel, *debug.operator->());
+        const elf_info elf = load_elf(config_.kernel, {{ram_base, config_.ram_size}},
+                                      [this](std::uint64_t a) { return describe_address(a); },
+                                      *debug.operator->());
         write_boot_rom(elf.entry);
     } catch (const config_error& e) {
         load_error_ = e.what();

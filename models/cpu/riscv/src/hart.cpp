@@ -158,6 +158,18 @@ std::uint64_t hart::trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t 
     return base;
 }
 
+void hart::report_trap_loop(std::uint64_t pc) {
+    const std::string text =
+        "the guest fetched an instruction at pc " + util::hex(mepc_) +
+        (mcause_ == cause_fetch_access ? " from an address with no memory (instruction access fault)"
+                                       : " (mcause " + std::to_string(mcause_) + ")") +
+        ", and its trap handler at mtvec " + util::hex(pc) +
+        " cannot be fetched either; check the jump target and set mtvec before enabling traps";
+    halt();
+    if (on_stuck) on_stuck(text);
+    else log_.error(text);
+}
+
 void hart::flush_code_cache() {
     code_pages_.clear();
     current_page_ = nullptr;
@@ -773,6 +785,13 @@ void hart::execute() {
         case op::illegal:
             if (d.raw == ~0u) { // the fetch itself failed
                 --instret_;
+                if (pc == (mtvec_ & ~3ull)) {
+                    // The trap handler cannot be fetched either: the hart would trap to it
+                    // forever. Stop, naming where the guest went wrong.
+                    report_trap_loop(pc);
+                    pc_ = pc;
+                    return;
+                }
                 npc = trap(cause_fetch_access, pc + static_cast<u64>(d.imm), pc);
             } else {
                 npc = trap(cause_illegal, d.raw, pc);

@@ -32,6 +32,9 @@ public:
     // Lets debug transport (loaders, debuggers) write a memory the guest cannot: a boot ROM.
     // Never for a read-only backing file.
     void allow_debug_writes(bool allow) { debug_writable_ = allow; }
+    // What this memory is, for the warning a refused write gives (e.g. "memory-backend-file
+    // 'm0' (readonly=on)").
+    void set_description(std::string text) { description_ = std::move(text); }
     // An observer of every write (b_transport writes here, DMI writers through the extension)
     // and of cache-block operations.
     void set_store_observer(store_observer* observer) { observer_ = observer; }
@@ -54,6 +57,8 @@ private:
     std::uint64_t size_;
     bool writable_;
     bool debug_writable_;
+    bool warned_read_only_ = false;
+    std::string description_;
     store_observer* observer_ = nullptr;
     access_timing* timing_ = nullptr;
     sc_core::sc_time read_latency_;

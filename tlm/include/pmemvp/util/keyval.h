@@ -10,7 +10,8 @@ namespace pmemvp::util {
 
 // "64M", "1G", "4096", "0x1000": a byte count with an optional binary K/M/G/T suffix.
 std::optional<std::uint64_t> parse_size(const std::string& text);
-// "10us", "1.5ms", "200ns", "2s", "500ps": a non-negative time in seconds.
+// "10us", "1.5ms", "200ns", "2s", "500ps": a non-negative time in seconds, at most max_seconds.
+constexpr double max_seconds = 1e7;
 std::optional<double> parse_seconds(const std::string& text);
 // on/off, yes/no, true/false, 1/0 (QEMU accepts the same words).
 std::optional<bool> parse_bool(const std::string& text);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <sys/stat.h>
 
 namespace pmemvp::backend {
 
@@ -38,10 +39,23 @@ const char* to_string(sync_mode mode);
 // A host file mapped into the simulator's address space, with QEMU's memory-backend-file rules:
 // an empty file is extended, a non-empty one is never truncated or shrunk, a read-only one is
 // never written. Clean shutdown (destruction) syncs everything unless discard-data is set.
+// A start that fails leaves the file as it was found: a failing constructor removes a file it
+// created and shrinks back one it extended; so does destruction of a `pending` backend before
+// mark_started() (a platform whose start failed after the backend was made).
 class file_backend {
 public:
-    explicit file_backend(const file_backend_options& options); // throws config_error
+    // The largest size a backend may have: the user address space of a 64-bit host.
+    static constexpr std::uint64_t max_size = 1ull << 47;
+    enum class start { committed, pending };
+
+    // Throws config_error.
+    explicit file_backend(const file_backend_options& options, start mode = start::committed);
     ~file_backend();
+
+    // The run has started: from now on the file keeps what was done to it.
+    void mark_started();
+    // The backing file is the file `st` describes (same device and inode).
+    bool same_file(const struct stat& st) const;
     file_backend(const file_backend&) = delete;
     file_backend& operator=(const file_backend&) = delete;
 
@@ -67,6 +81,9 @@ public:
     std::uint64_t sync_calls() const { return sync_calls_; }
 
 private:
+    void validate() const;
+    void undo_start();
+    void warn_once(const std::string& text);
     void open_file();
     void check_and_size_file();
     void map_file();
@@ -76,6 +93,13 @@ private:
     logger log_;
     std::string path_;
     int fd_ = -1;
+    dev_t dev_ = 0;
+    ino_t ino_ = 0;
+    bool created_ = false;  // this run created the file
+    bool extended_ = false; // this run extended it from 0 bytes
+    bool started_ = false;
+    bool file_can_persist_ = true; // a regular file or block device (not /dev/zero)
+    std::atomic<bool> warned_{false};
     void* reservation_ = nullptr;
     std::uint64_t reservation_size_ = 0;
     unsigned char* data_ = nullptr;

@@ -33,6 +33,12 @@ public:
                std::vector<spa_range> ranges);
 
     dsm_handler& dsm() { return dsm_; }
+    // Where a DSM page may be (the platform's RAM, as [base, base + size) pairs). A page
+    // elsewhere (device memory, a pmem range backed by a user's file) is refused with status 1.
+    // Empty (default): any page the DMA socket reaches.
+    void set_dma_windows(std::vector<std::pair<std::uint64_t, std::uint64_t>> windows) {
+        dma_windows_ = std::move(windows);
+    }
     // Called for each flush-hint write with the DIMM's slot and the write's time (the
     // persistence domain drains); returns when the drain is complete.
     std::function<sc_core::sc_time(unsigned slot, const sc_core::sc_time& now)> on_flush_hint;
@@ -50,6 +56,7 @@ private:
     std::vector<std::uint64_t> flush_writes_ = std::vector<std::uint64_t>(max_slots);
     std::uint32_t dsm_status_[max_slots] = {};
     sc_core::sc_time* current_delay_ = nullptr;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> dma_windows_;
 };
 
 } // namespace pmemvp::nvdimm

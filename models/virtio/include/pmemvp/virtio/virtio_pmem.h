@@ -48,6 +48,8 @@ public:
     virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
                 backend::file_backend& memdev, std::uint64_t address);
 
+    const std::string& id() const { return options_.id; }
+    backend::file_backend& memdev() const { return memdev_; }
     memory_target& memory() { return *memory_; }
     std::uint64_t address() const { return address_; }
     std::uint64_t size() const { return memdev_.size(); }

@@ -1,10 +1,45 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <tlm>
+#include <vector>
 
 namespace pmemvp::platform {
+
+// One PT_LOAD segment of a parsed ELF image: `filesz` bytes at `data`, then zeros up to `memsz`.
+struct elf_segment {
+    unsigned index = 0; // in the program header table (for messages)
+    std::uint64_t paddr = 0;
+    std::uint64_t filesz = 0;
+    std::uint64_t memsz = 0;
+    const unsigned char* data = nullptr; // points into the parsed buffer
+};
+
+struct elf_image {
+    std::uint64_t entry = 0;
+    std::vector<elf_segment> segments; // non-empty PT_LOAD segments, in table order
+};
+
+// Reads a guest image (-kernel, -bios) whole. Only a regular file is read: a directory, FIFO,
+// socket or device gets a config_error, and the file is opened non-blocking so a FIFO swapped
+// in never blocks. `what` names the option in messages ("-kernel 'x.elf'").
+std::vector<unsigned char> read_guest_file(const std::string& path, const std::string& what,
+                                           std::uint64_t max_bytes = 1ull << 32);
+
+// Checks an RV64 little-endian executable ELF image and lists its loadable segments. Every
+// offset and length is checked without wrap-around. Throws config_error naming `what` and the
+// problem: not ELF, 32-bit, big-endian, another machine, not an executable, truncated or
+// corrupt headers, no loadable segment. Allocates nothing in proportion to header values.
+elf_image parse_elf(const unsigned char* data, std::size_t size, const std::string& what);
+
+// Where a segment may be loaded, e.g. RAM and the boot ROM.
+struct load_region {
+    std::uint64_t base = 0;
+    std::uint64_t size = 0;
+};
 
 struct elf_info {
     std::uint64_t entry = 0;
@@ -12,9 +47,12 @@ struct elf_info {
 };
 
 // Loads the PT_LOAD segments of an RV64 ELF file at their physical addresses through debug
-// transport (zero-filling .bss), so it works for any memory a platform maps. Throws
-// config_error naming the file and what is wrong: not ELF, 32-bit, big-endian, another
-// machine, truncated, or a segment outside memory.
-elf_info load_elf(const std::string& path, tlm::tlm_fw_transport_if<>& bus);
+// transport (zero-filling .bss). A segment must lie wholly inside one of `loadable`;
+// otherwise `describe(address)` names what is there (e.g. "NVDIMM 'nv0' memory, backed by
+// a user file") and nothing at all is written: all segments are checked before the first
+// byte is loaded. Throws config_error.
+elf_info load_elf(const std::string& path, const std::vector<load_region>& loadable,
+                  const std::function<std::string(std::uint64_t)>& describe,
+                  tlm::tlm_fw_transport_if<>& bus);
 
 } // namespace pmemvp::platform

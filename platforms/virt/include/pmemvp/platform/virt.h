@@ -85,6 +85,8 @@ public:
     // says why; empty otherwise.
     const std::string& load_error() const { return load_error_; }
     bool finished() const { return finished_; }
+    // Why the hart stopped for good without finishing (a trap it can never take); empty if not.
+    const std::string& stuck_reason() const { return stuck_reason_; }
     int exit_status() const { return exit_status_; }
     const sc_core::sc_time& exit_time() const { return exit_time_; }
     std::uint64_t resets() const { return resets_; }
@@ -109,6 +111,10 @@ public:
 
 private:
     void start_of_simulation() override;
+    void create_backends();
+    // What the platform has at `address`, for messages ("the memory of NVDIMM 'nv0', backed
+    // by ..."); empty if nothing.
+    std::string describe_address(std::uint64_t address) const;
     void write_boot_rom(std::uint64_t entry);
     void load_guest();
     void create_nvdimms();
@@ -159,6 +165,7 @@ public:
 
 private:
     std::string load_error_;
+    std::string stuck_reason_;
     bool finished_ = false;
     int exit_status_ = 0;
     sc_core::sc_time exit_time_;

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <systemc>
 #include <tlm>
@@ -49,6 +50,9 @@ public:
     void set_irq(unsigned line, bool level) override;
     // Stops executing for good (the test finisher ends the run).
     void halt();
+    // Called (after halt) when the hart can never go on: it faults fetching its own trap
+    // handler. The text names the guest's faulting pc.
+    std::function<void(const std::string&)> on_stuck;
     bool halted() const { return halted_; }
     // Back to the reset state at reset_pc (registers and CSRs cleared, memory untouched) after
     // the current instruction: safe to call from a device the hart is accessing.
@@ -86,6 +90,7 @@ private:
     void sync();                // wait for the time run ahead
     void check_interrupts();
     std::uint64_t trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t epc);
+    void report_trap_loop(std::uint64_t pc);
     const decoded& fetch(std::uint64_t pc);
     void flush_code_cache();
 
