@@ -90,8 +90,10 @@ ratio=$(awk -v a="$(json "$tmp/tracked.json" wall_time_s)" -v b="$(json "$tmp/un
 mips=$(json "$tmp/q1.json" mips)
 if awk -v r="$ratio" 'BEGIN{exit !(r > 2)}'; then
   echo "GOAL MISSED: persistence tracking costs ${ratio}x"
-  [[ $strict == --strict ]] && exit 1
+  if [[ $strict == --strict ]]; then exit 1; fi
 fi
 if ! awk -v m="$mips" 'BEGIN{ if (m < 150) { printf "GOAL MISSED: %.1f MIPS < 150 MIPS\n", m; exit 1 } printf "goal >= 150 MIPS at quantum 1us: met (%.1f)\n", m }'; then
-  [[ $strict == --strict ]] && exit 1
+  if [[ $strict == --strict ]]; then exit 1; fi
 fi
+# The smoke run reports a missed goal without failing: a slow host is no verdict on speed.
+exit 0
