@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pmemvp/tlm/memory_target.h"
 
-#include "pmemvp/util/keyval.h"
-
 #include <cstring>
 
 namespace pmemvp {
@@ -84,14 +82,8 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
 
 void memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     gp.set_response_status(access(gp));
-    if (gp.get_response_status() == tlm::TLM_COMMAND_ERROR_RESPONSE && gp.is_write() &&
-        !warned_read_only_) {
-        // The guest sees an access fault; the host user should learn why, once.
-        warned_read_only_ = true;
-        log_.warn("a write at offset ", util::hex(gp.get_address()), " was refused: ",
-                  description_.empty() ? std::string("this memory") : description_,
-                  " is read-only (further refused writes are not reported)");
-    }
+    if (gp.get_response_status() == tlm::TLM_COMMAND_ERROR_RESPONSE && gp.is_write())
+        read_only_.write_refused(log_, gp.get_address());
     if (timing_ && gp.is_response_ok())
         annotate_access(*timing_, gp.get_address(), gp, delay);
     else if (gp.is_write())

@@ -10,7 +10,7 @@ striped_memory_target::striped_memory_target(const sc_core::sc_module_name& name
                                              std::vector<unsigned char*> ways,
                                              std::uint64_t way_size, std::uint64_t granularity,
                                              bool writable)
-    : sc_module(name), socket("socket"), ways_(std::move(ways)), way_size_(way_size),
+    : sc_module(name), socket("socket"), log_(this->name()), ways_(std::move(ways)), way_size_(way_size),
       granularity_(granularity), writable_(writable) {
     socket.register_b_transport(this, &striped_memory_target::b_transport);
     socket.register_get_direct_mem_ptr(this, &striped_memory_target::get_direct_mem_ptr);
@@ -68,6 +68,7 @@ void striped_memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
     }
     if (gp.is_write() && !writable_) {
         gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        read_only_.write_refused(log_, addr);
         return;
     }
     if (!gp.is_read() && !gp.is_write()) { // a cache-block operation

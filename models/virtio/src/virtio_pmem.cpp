@@ -48,6 +48,8 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
     : sc_module(name), options_(options), memdev_(memdev), address_(address), log_(this->name()),
       dirty_(memdev.size()), domain_(memdev.data(), memdev.size(), pmem::domain_kind::none) {
     memory_ = std::make_unique<memory_target>("memory", memdev.data(), memdev.size(), memdev.writable());
+    memory_->set_description("virtio-pmem-pci '" + options_.id + "' (memory-backend-file '" + memdev.id() +
+                             "', readonly=on)");
     domain_.prepare_stores_with([&memdev](std::uint64_t offset) { memdev.prepare_store(offset); });
     observers_.add(dirty_);
     observers_.add(domain_);

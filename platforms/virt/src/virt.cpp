@@ -300,6 +300,10 @@ void virt_platform::map_nvdimms() {
             for (auto* d : r.dimms) ways.push_back(d->pmem());
             auto t = std::make_unique<striped_memory_target>(name.c_str(), ways, r.per_dimm_size(),
                                                              r.granularity, writable);
+            std::string ids;
+            for (auto* d : r.dimms)
+                if (d->readonly()) ids += (ids.empty() ? "'" : ", '") + d->memdev().id() + "'";
+            t->set_description("the interleave set '" + name + "' (memory-backend-file " + ids + ", readonly=on)");
             bus.map(r.base, r.size, t->socket, name);
             // One persistence domain per DIMM, in DIMM offsets.
             std::vector<store_observer*> observers;

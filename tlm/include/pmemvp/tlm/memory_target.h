@@ -3,6 +3,7 @@
 #include "pmemvp/tlm/access_timing.h"
 #include "pmemvp/tlm/store_observer.h"
 #include "pmemvp/tlm/log.h"
+#include "pmemvp/tlm/read_only_notice.h"
 
 #include <cstdint>
 #include <systemc>
@@ -34,7 +35,7 @@ public:
     void allow_debug_writes(bool allow) { debug_writable_ = allow; }
     // What this memory is, for the warning a refused write gives (e.g. "memory-backend-file
     // 'm0' (readonly=on)").
-    void set_description(std::string text) { description_ = std::move(text); }
+    void set_description(std::string text) { read_only_.set_description(std::move(text)); }
     // An observer of every write (b_transport writes here, DMI writers through the extension)
     // and of cache-block operations.
     void set_store_observer(store_observer* observer) { observer_ = observer; }
@@ -57,8 +58,7 @@ private:
     std::uint64_t size_;
     bool writable_;
     bool debug_writable_;
-    bool warned_read_only_ = false;
-    std::string description_;
+    read_only_notice read_only_;
     store_observer* observer_ = nullptr;
     access_timing* timing_ = nullptr;
     sc_core::sc_time read_latency_;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/tlm/access_timing.h"
+#include "pmemvp/tlm/log.h"
+#include "pmemvp/tlm/read_only_notice.h"
 #include "pmemvp/tlm/store_observer.h"
 
 #include <cstdint>
@@ -29,6 +31,8 @@ public:
     void set_store_observers(std::vector<store_observer*> observers) { observers_ = std::move(observers); }
     // One timing per way, in that way's offsets (see memory_target::set_access_timing).
     void set_access_timings(std::vector<access_timing*> timings) { timings_ = std::move(timings); }
+    // What this memory is, for the warning a refused write gives.
+    void set_description(std::string text) { read_only_.set_description(std::move(text)); }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -38,6 +42,8 @@ private:
     // The way holding `addr` and the offset there.
     std::pair<unsigned, std::uint64_t> locate(std::uint64_t addr) const;
 
+    logger log_;
+    read_only_notice read_only_;
     std::vector<unsigned char*> ways_;
     std::uint64_t way_size_;
     std::uint64_t granularity_;
