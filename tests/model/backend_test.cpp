@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -301,3 +302,73 @@ INSTANTIATE_TEST_SUITE_P(
                       bad_input{"mem-path=@,size=64K,readonly=on,discard-data=on",
                                 "'discard-data'"},
                       bad_input{"mem-path=@,size=64K,bogus=1", "'bogus'"}));
+
+// A start that fails leaves the file as it was found (issue 11).
+TEST_F(backend_test, a_pending_start_that_never_completes_removes_the_file_it_created) {
+    {
+        auto b = std::make_unique<file_backend>(
+            file_backend_options::parse("id=m0,mem-path=" + file + ",size=64K,share=on"),
+            file_backend::start::pending);
+        EXPECT_TRUE(std::filesystem::exists(file));
+    }
+    EXPECT_FALSE(std::filesystem::exists(file)) << "created by a start that failed: removed";
+}
+
+TEST_F(backend_test, a_pending_start_that_never_completes_shrinks_an_extended_file_back) {
+    test::write_file(file, 0, 0);
+    {
+        file_backend b(file_backend_options::parse("id=m0,mem-path=" + file + ",size=64K,share=on"),
+                       file_backend::start::pending);
+        EXPECT_EQ(file_size(file), 64u * 1024);
+    }
+    EXPECT_EQ(file_size(file), 0u);
+}
+
+TEST_F(backend_test, a_started_backend_keeps_its_file) {
+    {
+        file_backend b(file_backend_options::parse("id=m0,mem-path=" + file + ",size=64K,share=on"),
+                       file_backend::start::pending);
+        b.data()[0] = 'x';
+        b.mark_started();
+    }
+    EXPECT_EQ(file_size(file), 64u * 1024);
+    EXPECT_EQ(test::read_file(file)[0], 'x');
+}
+
+TEST_F(backend_test, a_failing_constructor_undoes_the_extension) {
+    test::write_file(file, 0, 0);
+    // The mapping is refused (an align the address space cannot reserve), after the file was
+    // extended: the file is empty again.
+    EXPECT_THROW(open("size=64K,share=on,align=0x800000000000"), config_error);
+    EXPECT_EQ(file_size(file), 0u);
+}
+
+TEST_F(backend_test, a_size_beyond_any_host_is_refused_before_anything_is_sized_from_it) {
+    try {
+        open("size=0x8000000000000000");
+        ADD_FAILURE() << "accepted";
+    } catch (const config_error& e) {
+        EXPECT_NE(std::string(e.what()).find("larger than a host can map"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(file)) << "nothing created";
+    EXPECT_THROW(open("size=64K,offset=0xfffffffffffff000"), config_error);
+}
+
+TEST_F(backend_test, a_character_device_cannot_make_data_durable) {
+    file_backend b(file_backend_options::parse("id=z,mem-path=/dev/zero,size=64K,share=on"));
+    expect_report warning(sc_core::SC_WARNING, "cannot make data durable");
+    EXPECT_FALSE(b.persist(0, 64));
+    EXPECT_FALSE(b.persist(4096, 64));
+    EXPECT_EQ(warning.count(), 1u) << "reported once";
+}
+
+TEST_F(backend_test, same_file_compares_device_and_inode) {
+    auto b = open("size=64K,share=on");
+    std::filesystem::create_hard_link(file, dir + "/link.img");
+    struct stat st {};
+    ASSERT_EQ(stat((dir + "/link.img").c_str(), &st), 0);
+    EXPECT_TRUE(b->same_file(st));
+    test::write_file(dir + "/other.img", 4096, 0);
+    ASSERT_EQ(stat((dir + "/other.img").c_str(), &st), 0);
+    EXPECT_FALSE(b->same_file(st));
+}

@@ -295,6 +295,28 @@ TEST(controller, a_doorbell_outside_memory_is_reported_not_fatal) {
     EXPECT_EQ(tb().read32(control + 8), 1u);
 }
 
+TEST(controller, a_doorbell_page_outside_the_dma_windows_is_refused_and_never_written) {
+    const std::uint64_t control = 0x10100000 + 2 * 0x1000;
+    // A DSM page in persistent memory (here the striped memory stands for it) would put the
+    // reply into the user's file: with RAM as the only window it is refused.
+    tb().ctrl->set_dma_windows({{0x80000000, tb().ram_bytes.size()}});
+    page p(3, 4);
+    std::memcpy(tb().way_a.data(), p.bytes, sizeof p.bytes);
+    const std::vector<unsigned char> before = tb().way_a;
+    {
+        test::expect_report warning(sc_core::SC_WARNING, "is not in RAM");
+        EXPECT_EQ(tb().write64(control, 0x200000000ull), tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(warning.count(), 1u);
+    }
+    EXPECT_EQ(tb().read32(control + 8), 1u) << "dsm_status";
+    EXPECT_EQ(tb().way_a, before) << "nothing written into the memory";
+    // RAM still works.
+    std::memcpy(&tb().ram_bytes[0x1000], p.bytes, sizeof p.bytes);
+    EXPECT_EQ(tb().write64(control, 0x80001000), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(tb().read32(control + 8), 0u);
+    tb().ctrl->set_dma_windows({});
+}
+
 TEST(controller, flush_hint_writes_are_counted_per_dimm) {
     const std::uint64_t hints = 0x10100000 + 2 * 0x1000 + controller::flush_hint_offset;
     EXPECT_EQ(tb().write64(hints, 1), tlm::TLM_OK_RESPONSE);
