@@ -209,6 +209,56 @@ TEST(labels, a_full_area_refuses_more_labels) {
     EXPECT_EQ(nslabel_add(&area, &l), -1);
 }
 
+// Found by tests/fuzz/fuzz_labels: areas over 4 MiB (128-byte labels) or 8 MiB (256-byte) have
+// free maps over 4 KiB, which nslabel_add, nslabel_remove and nslabel_init copied into a
+// 4 KiB stack buffer (a stack overflow in the guest and in pmemvp-inspect), and index blocks
+// over 4 KiB got checksum 0 instead of Linux's Fletcher-64.
+TEST(labels, areas_with_index_blocks_over_4k_keep_the_linux_format) {
+    for (std::uint32_t size : {8u << 20, 16u << 20}) {
+        for (std::uint32_t lsize : {128u, 256u}) {
+            std::vector<std::uint8_t> bytes(size);
+            nslabel_area area;
+            ASSERT_EQ(nslabel_init(bytes.data(), size, lsize, &area), 0);
+            ASSERT_GT(area.g.index_size, 4096u);
+            ns_label l{};
+            std::memset(l.uuid, 0xab, 16);
+            std::strcpy(l.name, "big");
+            EXPECT_EQ(nslabel_add(&area, &l), 0);
+            std::memset(l.uuid, 0xcd, 16);
+            std::strcpy(l.name, "other");
+            EXPECT_EQ(nslabel_add(&area, &l), 1);
+            nslabel_area reopened;
+            char why[160] = "";
+            ASSERT_EQ(nslabel_open(bytes.data(), size, &reopened, why, sizeof why), 0) << why;
+            EXPECT_EQ(reopened.g.label_size, lsize);
+            EXPECT_EQ(names(reopened), (std::vector<std::string>{"big", "other"}));
+            const std::uint8_t big[16] = {0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
+                                          0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab};
+            EXPECT_EQ(nslabel_remove(&reopened, big), 1);
+            ASSERT_EQ(nslabel_open(bytes.data(), size, &reopened, why, sizeof why), 0) << why;
+            EXPECT_EQ(names(reopened), (std::vector<std::string>{"other"}));
+            // Both index blocks carry Linux's checksum over the whole block, and the free map
+            // marks exactly slot 1 used, past the first 4 KiB of the map too.
+            for (std::size_t i = 0; i < 2; ++i) {
+                const std::size_t at = i * reopened.g.index_size;
+                std::vector<std::uint8_t> copy(bytes.begin() + at, bytes.begin() + at + reopened.g.index_size);
+                std::uint64_t sum;
+                std::memcpy(&sum, &copy[64], 8);
+                std::memset(&copy[64], 0, 8);
+                EXPECT_EQ(sum, fletcher(copy.data(), copy.size())) << size << " " << lsize << " index " << i;
+                EXPECT_NE(sum, 0u);
+            }
+            for (std::uint32_t s = 0; s < reopened.g.nslot; ++s)
+                ASSERT_EQ(nslabel_slot_is_free(&reopened, s), s != 1) << "slot " << s;
+            // An index block whose checksum field is 0 is not taken for a valid one.
+            std::vector<std::uint8_t> zeroed = bytes;
+            for (std::size_t i = 0; i < 2; ++i) std::memset(&zeroed[i * reopened.g.index_size + 64], 0, 8);
+            EXPECT_EQ(nslabel_open(zeroed.data(), size, &reopened, why, sizeof why), -1);
+            EXPECT_NE(std::string(why).find("checksum mismatch"), std::string::npos) << why;
+        }
+    }
+}
+
 namespace {
 
 pmemvp::acpi::nfit_config two_dimm_set() {

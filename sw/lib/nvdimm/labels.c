@@ -45,12 +45,14 @@ static uint32_t best_seq(uint32_t a, uint32_t b) {
     return next_seq(a) == b ? b : a;
 }
 
+/* Fletcher-64 of an index block of any size, its checksum field (bytes 64..71) read as 0. */
 static uint64_t index_checksum(const uint8_t *block, uint32_t size) {
-    uint8_t copy[INDEX_ALIGN * 16];
-    if (size > sizeof copy) return 0;
-    memcpy(copy, block, size);
-    memset(copy + 64, 0, 8);
-    return nd_fletcher64(copy, size);
+    uint32_t lo = 0, hi = 0;
+    for (uint32_t i = 0; i + 4 <= size; i += 4) {
+        lo += i == 64 || i == 68 ? 0 : rd32(block + i);
+        hi += lo;
+    }
+    return (uint64_t)hi << 32 | lo;
 }
 
 static const char label_size_differs[] = "label size differs";
@@ -102,9 +104,21 @@ int nslabel_open(uint8_t *data, uint32_t config_size, struct nslabel_area *a, ch
     return -1;
 }
 
-static void write_index(struct nslabel_area *a, int i, uint32_t seq, const uint8_t *free_map) {
+/* Writes index block `i` with sequence number `seq` and the free map of index block `from`, or
+   every slot free when `from` is -1. Its checksum is left to finish_index, after the caller's
+   changes to the map. The map is copied between the blocks in the area itself: label areas of
+   any size (index blocks over 4 KiB, tens of thousands of slots) need no buffer. */
+static uint8_t *start_index(struct nslabel_area *a, int i, uint32_t seq, int from) {
     uint8_t *b = a->data + (size_t)i * a->g.index_size;
-    memset(b, 0, a->g.index_size);
+    const uint32_t map_bytes = (a->g.nslot + 7) / 8;
+    if (from >= 0 && from != i)
+        memcpy(b + INDEX_HEADER, a->data + (size_t)from * a->g.index_size + INDEX_HEADER, map_bytes);
+    memset(b, 0, INDEX_HEADER);
+    memset(b + INDEX_HEADER + map_bytes, 0, a->g.index_size - INDEX_HEADER - map_bytes);
+    if (from < 0) {
+        memset(b + INDEX_HEADER, 0, map_bytes);
+        for (uint32_t s = 0; s < a->g.nslot; ++s) b[INDEX_HEADER + s / 8] |= (uint8_t)(1u << (s % 8));
+    }
     memcpy(b, index_sig, 16);
     b[19] = a->g.label_size == 256 ? 1 : 0;
     wr32(b + 20, seq);
@@ -115,21 +129,25 @@ static void write_index(struct nslabel_area *a, int i, uint32_t seq, const uint8
     wr32(b + 56, a->g.nslot);
     wr16(b + 60, 1);
     wr16(b + 62, a->g.label_size == 256 ? 2 : 1);
-    memcpy(b + INDEX_HEADER, free_map, (a->g.nslot + 7) / 8);
+    a->valid[i] = 0;
+    return b;
+}
+
+static void finish_index(struct nslabel_area *a, int i) {
+    uint8_t *b = a->data + (size_t)i * a->g.index_size;
     wr64(b + 64, index_checksum(b, a->g.index_size));
     a->valid[i] = 1;
-    a->seq[i] = seq;
+    a->seq[i] = rd32(b + 20);
 }
 
 int nslabel_init(uint8_t *data, uint32_t config_size, uint32_t label_size, struct nslabel_area *a) {
     memset(a, 0, sizeof *a);
     a->data = data;
     if (nslabel_geometry(config_size, label_size, &a->g) != 0) return -1;
-    uint8_t free_map[INDEX_ALIGN * 16];
-    memset(free_map, 0, sizeof free_map);
-    for (uint32_t s = 0; s < a->g.nslot; ++s) free_map[s / 8] |= (uint8_t)(1u << (s % 8));
-    write_index(a, 0, 3, free_map);
-    write_index(a, 1, 2, free_map);
+    start_index(a, 0, 3, -1);
+    finish_index(a, 0);
+    start_index(a, 1, 2, -1);
+    finish_index(a, 1);
     a->current = 0; /* 3 follows 2 */
     return 0;
 }
@@ -180,16 +198,21 @@ int nslabel_list(const struct nslabel_area *a, struct ns_label *labels, int max)
     return n;
 }
 
-/* Writes the next index block with `free_map`; it becomes the one in force. */
-static void commit(struct nslabel_area *a, const uint8_t *free_map) {
+/* Starts the next index block, a copy of the one in force with the next sequence number; the
+   caller changes its free map, then commit() makes it the one in force. */
+static uint8_t *next_free_map(struct nslabel_area *a) {
     const int next = !a->current;
-    write_index(a, next, next_seq(a->seq[a->current]), free_map);
+    return start_index(a, next, next_seq(a->seq[a->current]), a->current) + INDEX_HEADER;
+}
+
+static void commit(struct nslabel_area *a) {
+    const int next = !a->current;
+    finish_index(a, next);
     a->current = next;
 }
 
 int nslabel_add(struct nslabel_area *a, const struct ns_label *l) {
-    uint8_t free_map[INDEX_ALIGN * 16];
-    memcpy(free_map, free_map_of(a), (a->g.nslot + 7) / 8);
+    const uint8_t *free_map = free_map_of(a);
     uint32_t slot = 0;
     while (slot < a->g.nslot && !((free_map[slot / 8] >> (slot % 8)) & 1)) ++slot;
     if (slot == a->g.nslot) return -1;
@@ -211,23 +234,25 @@ int nslabel_add(struct nslabel_area *a, const struct ns_label *l) {
         memcpy(p + 144, l->abstraction_guid, 16);
         wr64(p + 248, nd_fletcher64(p, 256));
     }
-    free_map[slot / 8] &= (uint8_t)~(1u << (slot % 8));
-    commit(a, free_map);
+    uint8_t *next = next_free_map(a);
+    next[slot / 8] &= (uint8_t)~(1u << (slot % 8));
+    commit(a);
     return (int)slot;
 }
 
+static int holds(const struct nslabel_area *a, uint32_t slot, const uint8_t uuid[16]) {
+    struct ns_label l;
+    return !nslabel_slot_is_free(a, slot) && nslabel_read(a, slot, &l) == 0 && memcmp(l.uuid, uuid, 16) == 0;
+}
+
 int nslabel_remove(struct nslabel_area *a, const uint8_t uuid[16]) {
-    uint8_t free_map[INDEX_ALIGN * 16];
-    memcpy(free_map, free_map_of(a), (a->g.nslot + 7) / 8);
     int freed = 0;
-    for (uint32_t s = 0; s < a->g.nslot; ++s) {
-        struct ns_label l;
-        if (nslabel_slot_is_free(a, s) || nslabel_read(a, s, &l) != 0) continue;
-        if (memcmp(l.uuid, uuid, 16) != 0) continue;
-        free_map[s / 8] |= (uint8_t)(1u << (s % 8));
-        ++freed;
-    }
-    if (freed) commit(a, free_map);
+    for (uint32_t s = 0; s < a->g.nslot; ++s) freed += holds(a, s, uuid);
+    if (!freed) return 0; /* the index in force stays, and so does the other one */
+    uint8_t *next = next_free_map(a);
+    for (uint32_t s = 0; s < a->g.nslot; ++s)
+        if (holds(a, s, uuid)) next[s / 8] |= (uint8_t)(1u << (s % 8));
+    commit(a);
     return freed;
 }
 
