@@ -127,8 +127,10 @@ decoded decode32(std::uint32_t i) {
             case 0x00000073: return r(op::ecall);
             case 0x00100073: return r(op::ebreak);
             case 0x30200073: return r(op::mret);
+            case 0x10200073: return r(op::sret);
             case 0x10500073: return r(op::wfi);
             }
+            if ((i & 0xfe007fff) == 0x12000073) return r(op::sfence_vma);
             return illegal(i, 4);
         }
         {

@@ -13,31 +13,54 @@ using sc_core::sc_time;
 namespace {
 
 // mcause values.
-enum : std::uint64_t {
-    cause_fetch_access = 1,
-    cause_illegal = 2,
-    cause_breakpoint = 3,
-    cause_load_misaligned = 4,
-    cause_load_access = 5,
-    cause_store_misaligned = 6,
-    cause_store_access = 7,
-    cause_ecall_m = 11,
-    cause_interrupt = 1ull << 63,
-};
+constexpr std::uint64_t cause_fetch_access = 1, cause_illegal = 2, cause_breakpoint = 3,
+                        cause_load_misaligned = 4, cause_load_access = 5, cause_store_misaligned = 6,
+                        cause_store_access = 7,
+                        cause_ecall_u = 8, // + the privilege: 9 from S, 11 from M
+                        cause_fetch_page = 12, cause_store_page = 15, cause_interrupt = 1ull << 63;
 
-// mstatus fields (machine mode only: MPP always reads M).
-constexpr std::uint64_t mstatus_mie = 1u << 3, mstatus_mpie = 1u << 7, mstatus_mpp = 3u << 11;
-constexpr std::uint64_t mie_mask = (1u << irq_msi) | (1u << irq_mti) | (1u << irq_mei);
-// misa: RV64 (MXL=2) with A, C, I, M.
-constexpr std::uint64_t misa_value = (2ull << 62) | (1u << 0) | (1u << 2) | (1u << 8) | (1u << 12);
+using sv39::priv_m;
+using sv39::priv_s;
+using sv39::priv_u;
+
+// mstatus fields.
+constexpr std::uint64_t mstatus_sie = 1u << 1, mstatus_mie = 1u << 3, mstatus_spie = 1u << 5,
+                        mstatus_mpie = 1u << 7, mstatus_spp = 1u << 8, mstatus_mpp = 3u << 11,
+                        mstatus_mprv = 1u << 17, mstatus_sum = 1u << 18, mstatus_mxr = 1u << 19,
+                        mstatus_tvm = 1u << 20, mstatus_tw = 1u << 21, mstatus_tsr = 1u << 22;
+constexpr unsigned mstatus_mpp_shift = 11;
+// UXL = SXL = 2 (64 bits), read-only.
+constexpr std::uint64_t mstatus_xl = (2ull << 32) | (2ull << 34);
+constexpr std::uint64_t mstatus_writable = mstatus_sie | mstatus_mie | mstatus_spie | mstatus_mpie |
+                                           mstatus_spp | mstatus_mpp | mstatus_mprv | mstatus_sum |
+                                           mstatus_mxr | mstatus_tvm | mstatus_tw | mstatus_tsr;
+constexpr std::uint64_t sstatus_mask = mstatus_sie | mstatus_spie | mstatus_spp | mstatus_sum |
+                                       mstatus_mxr | (3ull << 32);
+// Interrupt bits.
+constexpr std::uint64_t irq_ssi = 1u << 1, irq_sti = 1u << 5, irq_sei_bit = 1u << irq_sei;
+constexpr std::uint64_t s_irqs = irq_ssi | irq_sti | irq_sei_bit;
+constexpr std::uint64_t mie_mask = (1u << irq_msi) | (1u << irq_mti) | (1u << irq_mei) | s_irqs;
+constexpr std::uint64_t device_lines = (1u << irq_msi) | (1u << irq_mti) | (1u << irq_mei) | irq_sei_bit;
+// Exceptions that may be delegated: all but ecall from M (11) and the hypervisor's.
+constexpr std::uint64_t medeleg_mask = 0xb3ff;
+// misa: RV64 (MXL=2) with A, C, I, M, S, U.
+constexpr std::uint64_t misa_value = (2ull << 62) | (1u << 0) | (1u << 2) | (1u << 8) | (1u << 12) |
+                                     (1u << 18) | (1u << 20);
+// menvcfg / senvcfg fields.
+constexpr std::uint64_t envcfg_fiom = 1, envcfg_cbie = 3u << 4, envcfg_cbcfe = 1u << 6,
+                        envcfg_cbze = 1u << 7, menvcfg_stce = 1ull << 63;
 
 enum csr_number : unsigned {
-    csr_mstatus = 0x300, csr_misa = 0x301, csr_mie = 0x304, csr_mtvec = 0x305,
+    csr_sstatus = 0x100, csr_sie = 0x104, csr_stvec = 0x105, csr_scounteren = 0x106,
+    csr_senvcfg = 0x10a, csr_sscratch = 0x140, csr_sepc = 0x141, csr_scause = 0x142,
+    csr_stval = 0x143, csr_sip = 0x144, csr_stimecmp = 0x14d, csr_satp = 0x180,
+    csr_mstatus = 0x300, csr_misa = 0x301, csr_medeleg = 0x302, csr_mideleg = 0x303,
+    csr_mie = 0x304, csr_mtvec = 0x305, csr_mcounteren = 0x306, csr_menvcfg = 0x30a,
     csr_mcountinhibit = 0x320, csr_mscratch = 0x340, csr_mepc = 0x341, csr_mcause = 0x342,
     csr_mtval = 0x343, csr_mip = 0x344, csr_pmpcfg0 = 0x3a0, csr_pmpcfg2 = 0x3a2,
     csr_pmpaddr0 = 0x3b0, csr_mcycle = 0xb00, csr_minstret = 0xb02, csr_cycle = 0xc00,
-    csr_time = 0xc01, csr_instret = 0xc02, csr_mvendorid = 0xf11, csr_marchid = 0xf12,
-    csr_mimpid = 0xf13, csr_mhartid = 0xf14, csr_mconfigptr = 0xf15,
+    csr_time = 0xc01, csr_instret = 0xc02, csr_hpmcounter31 = 0xc1f, csr_mvendorid = 0xf11,
+    csr_marchid = 0xf12, csr_mimpid = 0xf13, csr_mhartid = 0xf14, csr_mconfigptr = 0xf15,
 };
 
 constexpr std::uint64_t page_size = 4096;
@@ -64,10 +87,17 @@ void hart::apply_reset() {
     reset_pending_ = false;
     std::fill(std::begin(x_), std::end(x_), 0);
     pc_ = config_.reset_pc;
-    mstatus_ = mstatus_mpp;
+    priv_ = priv_m;
+    mstatus_ = mstatus_xl;
     mie_ = mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
-    mip_ &= mie_mask; // lines driven by devices keep their level
+    mip_ &= device_lines; // lines driven by devices keep their level
+    mip_sw_ = medeleg_ = mideleg_ = mcounteren_ = scounteren_ = menvcfg_ = senvcfg_ = 0;
+    stvec_ = sscratch_ = sepc_ = scause_ = stval_ = satp_ = 0;
+    stimecmp_ = ~0ull;
+    sstc_pending_ = false;
     reservation_ = ~0ull;
+    update_contexts();
+    flush_tlbs();
     pending_ = 0;
     halted_ = wfi_ = false;
     cycle_offset_ = cycle_;
@@ -109,10 +139,11 @@ void hart::run() {
             continue;
         }
         if (wfi_) {
-            if (!(mip_ & mie_)) {
+            update_sstc();
+            if (!(pending_interrupts() & mie_)) {
                 sync();
                 const sc_time asleep = sc_core::sc_time_stamp();
-                wait(irq_event_);
+                wait(irq_event_ | timer_event_);
                 // The clock runs on while the hart sleeps: mcycle keeps counting.
                 const auto slept = static_cast<std::uint64_t>((sc_core::sc_time_stamp() - asleep) / period);
                 cycle_ += slept;
@@ -132,39 +163,100 @@ void hart::run() {
     }
 }
 
-void hart::check_interrupts() {
-    const std::uint64_t pending = mip_ & mie_;
-    if (!pending || !(mstatus_ & mstatus_mie))
+std::uint64_t hart::pending_interrupts() const {
+    return mip_ | mip_sw_ | (sstc_pending_ ? irq_sti : 0);
+}
+
+std::uint64_t hart::time_csr() const {
+    return static_cast<std::uint64_t>(now() / config_.timebase_period);
+}
+
+void hart::update_sstc() {
+    if (!(menvcfg_ & menvcfg_stce)) {
+        sstc_pending_ = false;
         return;
-    // Priority: external, software, timer.
-    for (unsigned line : {irq_mei, irq_msi, irq_mti}) {
-        if (pending & (1ull << line)) {
+    }
+    sstc_pending_ = time_csr() >= stimecmp_;
+    timer_event_.cancel();
+    if (!sstc_pending_ && stimecmp_ != ~0ull) {
+        // Wake (and end the run-ahead) when `time` reaches stimecmp.
+        const double ticks = static_cast<double>(stimecmp_);
+        if (ticks < 1e15) {
+            const sc_time due = config_.timebase_period * ticks;
+            if (due > sc_core::sc_time_stamp()) timer_event_.notify(due - sc_core::sc_time_stamp());
+        }
+    }
+}
+
+void hart::check_interrupts() {
+    update_sstc();
+    const std::uint64_t pending = pending_interrupts() & mie_;
+    if (!pending)
+        return;
+    // M-level interrupts are taken below M, or in M with MIE; delegated ones below S, or in
+    // S with SIE, never in M. M-level ones come first.
+    const bool m_enabled = priv_ < priv_m || (mstatus_ & mstatus_mie);
+    const bool s_enabled = priv_ < priv_s || (priv_ == priv_s && (mstatus_ & mstatus_sie));
+    std::uint64_t take = 0;
+    if (m_enabled) take = pending & ~mideleg_;
+    if (!take && s_enabled) take = pending & mideleg_;
+    // Priority: MEI, MSI, MTI, SEI, SSI, STI.
+    for (unsigned line : {11u, 3u, 7u, 9u, 1u, 5u}) {
+        if (take & (1ull << line)) {
             pc_ = trap(cause_interrupt | line, 0, pc_);
             return;
         }
     }
 }
 
+bool hart::delegated(std::uint64_t cause) const {
+    if (priv_ == priv_m) return false;
+    const std::uint64_t bit = 1ull << (cause & 63);
+    return (cause & cause_interrupt) ? (mideleg_ & bit) : (medeleg_ & bit);
+}
+
 std::uint64_t hart::trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t epc) {
-    mepc_ = epc;
-    mcause_ = cause;
-    mtval_ = tval;
-    const bool mie = mstatus_ & mstatus_mie;
-    mstatus_ = (mstatus_ & ~(mstatus_mie | mstatus_mpie)) | (mie ? mstatus_mpie : 0) | mstatus_mpp;
     reservation_ = ~0ull;
-    const std::uint64_t base = mtvec_ & ~3ull;
-    if ((cause & cause_interrupt) && (mtvec_ & 1))
+    std::uint64_t vector;
+    if (delegated(cause)) {
+        sepc_ = epc;
+        scause_ = cause;
+        stval_ = tval;
+        const bool sie = mstatus_ & mstatus_sie;
+        mstatus_ = (mstatus_ & ~(mstatus_sie | mstatus_spie | mstatus_spp)) |
+                   (sie ? mstatus_spie : 0) | (priv_ == priv_s ? mstatus_spp : 0);
+        priv_ = priv_s;
+        vector = stvec_;
+    } else {
+        mepc_ = epc;
+        mcause_ = cause;
+        mtval_ = tval;
+        const bool mie = mstatus_ & mstatus_mie;
+        mstatus_ = (mstatus_ & ~(mstatus_mie | mstatus_mpie | mstatus_mpp)) |
+                   (mie ? mstatus_mpie : 0) | (std::uint64_t(priv_) << mstatus_mpp_shift);
+        priv_ = priv_m;
+        vector = mtvec_;
+    }
+    update_contexts();
+    const std::uint64_t base = vector & ~3ull;
+    if ((cause & cause_interrupt) && (vector & 1))
         return base + 4 * (cause & 0xff);
     return base;
 }
 
 void hart::report_trap_loop(std::uint64_t pc) {
+    // The trap that led here was taken to the mode whose vector is pc.
+    const bool in_s = priv_ == priv_s && (stvec_ & ~3ull) == pc;
+    const std::uint64_t epc = in_s ? sepc_ : mepc_, cause = in_s ? scause_ : mcause_;
+    const char* vector = in_s ? "stvec" : "mtvec";
     const std::string text =
-        "the guest fetched an instruction at pc " + util::hex(mepc_) +
-        (mcause_ == cause_fetch_access ? " from an address with no memory (instruction access fault)"
-                                       : " (mcause " + std::to_string(mcause_) + ")") +
-        ", and its trap handler at mtvec " + util::hex(pc) +
-        " cannot be fetched either; check the jump target and set mtvec before enabling traps";
+        "the guest fetched an instruction at pc " + util::hex(epc) +
+        (cause == cause_fetch_access   ? " from an address with no memory (instruction access fault)"
+         : cause == cause_fetch_page   ? " from an unmapped page (instruction page fault)"
+                                       : " (cause " + std::to_string(cause) + ")") +
+        ", and its trap handler at " + vector + " " + util::hex(pc) +
+        " cannot be fetched either; check the jump target and set " + vector +
+        " before enabling traps";
     halt();
     if (on_stuck) on_stuck(text);
     else log_.error(text);
@@ -176,15 +268,43 @@ void hart::flush_code_cache() {
     code_flush_pending_ = false;
 }
 
+namespace {
+// A fetch that faulted: op illegal with raw = ~0, the cause in rd and the offset of the
+// faulting half in imm (see execute()).
+const decoded& fetch_fault(std::uint64_t cause, unsigned offset) {
+    static decoded d;
+    d.code = op::illegal;
+    d.raw = ~0u;
+    d.rd = static_cast<std::uint8_t>(cause);
+    d.imm = static_cast<std::int32_t>(offset);
+    return d;
+}
+} // namespace
+
 const decoded& hart::fetch(std::uint64_t pc) {
-    const std::uint64_t base = pc & ~(page_size - 1);
+    std::uint64_t pa = pc;
+    if (exec_ctx_ != bare_ctx) {
+        itlb_entry& e = itlb_[(pc >> 12) % itlb_.size()];
+        if (e.tag == ((pc >> 12) | exec_ctx_)) {
+            pa = e.physical | (pc & 0xfff);
+        } else {
+            if (const std::uint64_t cause = translate(pc, sv39::access::execute, priv_, pa)) {
+                current_page_ = nullptr;
+                return fetch_fault(cause, 0);
+            }
+            e.tag = (pc >> 12) | exec_ctx_;
+            e.physical = pa & ~0xfffull;
+        }
+    }
+    const std::uint64_t base = pa & ~(page_size - 1);
     auto& page = code_pages_[base];
     if (!page) {
         page = std::make_unique<code_page>();
         page->base = base;
     }
     current_page_ = page.get();
-    decoded& slot = page->slots[(pc - base) >> 1];
+    current_vbase_ = pc & ~(page_size - 1);
+    decoded& slot = page->slots[(pa - base) >> 1];
     if (slot.code == op::undecoded) {
         // Fetch time is part of the CPI: filling the decode cache must not move the timeline.
         struct keep_cycles {
@@ -193,31 +313,152 @@ const decoded& hart::fetch(std::uint64_t pc) {
             ~keep_cycles() { c = saved; }
         } keep{cycle_, cycle_};
         std::uint16_t low = 0, high = 0;
-        if (!load_slow(pc, &low, 2, load_fetch)) {
-            static const decoded fetch_fault = [] {
-                decoded d;
-                d.code = op::illegal;
-                d.raw = ~0u; // marks a fetch fault, see execute()
-                return d;
-            }();
+        if (!load_phys(pa, &low, 2, load_fetch)) {
             current_page_ = nullptr; // do not cache a fault
-            return fetch_fault;
+            return fetch_fault(cause_fetch_access, 0);
         }
         std::uint32_t insn = low;
         if (instruction_length(low) == 4) {
-            if (!load_slow(pc + 2, &high, 2, load_fetch)) {
+            // The second half may lie on the next page, mapped elsewhere or not at all.
+            std::uint64_t pa2 = pa + 2;
+            if (((pc + 2) & 0xfff) == 0 && exec_ctx_ != bare_ctx) {
+                if (const std::uint64_t cause = translate(pc + 2, sv39::access::execute, priv_, pa2)) {
+                    current_page_ = nullptr;
+                    return fetch_fault(cause, 2);
+                }
+            }
+            if (!load_phys(pa2, &high, 2, load_fetch)) {
                 current_page_ = nullptr;
-                static decoded fetch_fault2;
-                fetch_fault2.code = op::illegal;
-                fetch_fault2.raw = ~0u;
-                fetch_fault2.imm = 2;
-                return fetch_fault2;
+                return fetch_fault(cause_fetch_access, 2);
             }
             insn |= static_cast<std::uint32_t>(high) << 16;
+            if (((pc + 2) & 0xfff) == 0) {
+                // Not cached: the next page's mapping may change without this page changing.
+                static decoded crossing;
+                crossing = decode(insn);
+                current_page_ = nullptr;
+                return crossing;
+            }
         }
         slot = decode(insn);
     }
     return slot;
+}
+
+void hart::update_contexts() {
+    const unsigned mpp = (mstatus_ & mstatus_mpp) >> mstatus_mpp_shift;
+    const unsigned data_priv = priv_ == priv_m && (mstatus_ & mstatus_mprv) ? mpp : priv_;
+    const bool paging = (satp_ >> 60) == 8;
+    const std::uint64_t old_exec = exec_ctx_;
+    auto ctx = [&](unsigned priv, bool sum, bool mxr) -> std::uint64_t {
+        if (!paging || priv == priv_m) return bare_ctx;
+        return (1ull | std::uint64_t(priv) << 1 | std::uint64_t(sum) << 3 | std::uint64_t(mxr) << 4) << 52;
+    };
+    data_ctx_ = ctx(data_priv, mstatus_ & mstatus_sum, mstatus_ & mstatus_mxr);
+    exec_ctx_ = ctx(priv_, false, false);
+    if (exec_ctx_ != old_exec) current_page_ = nullptr; // pc is now translated differently
+}
+
+void hart::flush_tlbs() {
+    read_tlb_.fill(tlb_entry{});
+    write_tlb_.fill(tlb_entry{});
+    itlb_.fill(itlb_entry{});
+    current_page_ = nullptr;
+}
+
+bool hart::page_table_port::read_pte(std::uint64_t address, std::uint64_t& pte) {
+    return h.load_phys(address, &pte, 8, load_blocking);
+}
+
+bool hart::page_table_port::write_pte(std::uint64_t address, std::uint64_t pte) {
+    return h.store_phys(address, &pte, 8, h.pc_);
+}
+
+std::uint64_t hart::translate(std::uint64_t va, sv39::access kind, unsigned priv, std::uint64_t& pa) {
+    sv39::context c;
+    c.priv = priv;
+    c.sum = mstatus_ & mstatus_sum;
+    c.mxr = mstatus_ & mstatus_mxr;
+    c.root = (satp_ & ((1ull << 44) - 1)) << 12;
+    const sv39::result r = sv39::translate(va, kind, c, page_tables_);
+    pa = r.address;
+    return r.cause;
+}
+
+std::uint64_t hart::translate_data(std::uint64_t va, sv39::access kind, std::uint64_t& pa) {
+    if (data_ctx_ == bare_ctx) {
+        pa = va;
+        return 0;
+    }
+    const unsigned priv = static_cast<unsigned>((data_ctx_ >> 53) & 3);
+    return translate(va, kind, priv, pa);
+}
+
+bool hart::fill_tlb(tlb_entry& entry, std::uint64_t tag, std::uint64_t pa, bool write) {
+    if (!config_.dmi) return false;
+    const std::uint64_t page = pa & ~0xfffull;
+    for (std::size_t i = write ? 1 : 0; i < dmi_regions_.size(); i += 2) {
+        const dmi_region& r = dmi_regions_[i];
+        if (!r.ptr || page < r.base || page - r.base > r.end - r.base || r.end - page < 0xfff) continue;
+        if (write && !r.limit) return false;
+        const std::uint64_t offset = page - r.base;
+        entry.tag = tag;
+        entry.host = r.ptr + offset;
+        entry.latency = r.latency_cycles;
+        entry.observer = r.observer;
+        entry.observer_base = r.observer_base + offset;
+        entry.timing = r.timing;
+        entry.timing_base = r.timing_base + offset;
+        entry.physical = page;
+        return true;
+    }
+    return false;
+}
+
+std::uint64_t hart::load_slow(std::uint64_t addr, void* data, unsigned len, int rd) {
+    const unsigned in_page = 4096 - static_cast<unsigned>(addr & 0xfff);
+    if (len > in_page) { // a misaligned access across two pages: each part on its own
+        unsigned char buf[8];
+        if (const std::uint64_t c = load_slow(addr, buf, in_page, rd)) return c;
+        if (const std::uint64_t c = load_slow(addr + in_page, buf + in_page, len - in_page, rd)) return c;
+        std::memcpy(data, buf, len);
+        return 0;
+    }
+    std::uint64_t pa;
+    if (const std::uint64_t c = translate_data(addr, sv39::access::read, pa)) return c;
+    tlb_entry& e = read_tlb_[(addr >> 12) % tlb_size];
+    if (fill_tlb(e, (addr >> 12) | data_ctx_, pa, false)) {
+        const std::uint64_t off = addr & 0xfff;
+        std::memcpy(data, e.host + off, len);
+        if (e.timing) timed_load(e.timing, e.timing_base + off, len, rd);
+        else cycle_ += e.latency;
+        return 0;
+    }
+    return load_phys(pa, data, len, rd) ? 0 : cause_load_access;
+}
+
+std::uint64_t hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
+    const unsigned in_page = 4096 - static_cast<unsigned>(addr & 0xfff);
+    if (len > in_page) {
+        // Both pages are translated before either is written: a fault leaves memory unchanged.
+        std::uint64_t pa;
+        if (const std::uint64_t c = translate_data(addr + in_page, sv39::access::write, pa)) return c;
+        const auto* bytes = static_cast<const unsigned char*>(data);
+        if (const std::uint64_t c = store_slow(addr, bytes, in_page, pc)) return c;
+        return store_slow(addr + in_page, bytes + in_page, len - in_page, pc);
+    }
+    std::uint64_t pa;
+    if (const std::uint64_t c = translate_data(addr, sv39::access::write, pa)) return c;
+    tlb_entry& e = write_tlb_[(addr >> 12) % tlb_size];
+    if (fill_tlb(e, (addr >> 12) | data_ctx_, pa, true)) {
+        const std::uint64_t off = addr & 0xfff;
+        if (e.observer) e.observer->before_store(e.observer_base + off, len, pc);
+        std::memcpy(e.host + off, data, len);
+        if (e.timing) timed_store(e.timing, e.timing_base + off, len);
+        else cycle_ += e.latency;
+        return 0;
+    }
+    return store_phys(pa, data, len, pc) ? 0 : cause_store_access;
 }
 
 bool hart::transport(tlm::tlm_command cmd, std::uint64_t addr, void* data, unsigned len) {
@@ -281,8 +522,6 @@ bool hart::acquire_dmi(std::uint64_t addr, bool write) {
         dmi_regions_.erase(dmi_regions_.begin(), dmi_regions_.begin() + 2);
     dmi_regions_.push_back(r);
     dmi_regions_.push_back(w);
-    read_dmi_ = r;
-    if (w.limit) write_dmi_ = w;
     return true;
 }
 
@@ -292,25 +531,23 @@ void hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
     };
     dmi_regions_.erase(std::remove_if(dmi_regions_.begin(), dmi_regions_.end(), overlaps),
                        dmi_regions_.end());
-    if (overlaps(read_dmi_)) read_dmi_ = dmi_region{};
-    if (overlaps(write_dmi_)) write_dmi_ = dmi_region{};
+    flush_tlbs(); // their entries point into the withdrawn regions
     // Code decoded from that memory may be stale: decode again (after this instruction).
     code_flush_pending_ = true;
     limit_ = 0;
 }
 
-bool hart::load_slow(std::uint64_t addr, void* data, unsigned len, int rd) {
+bool hart::load_phys(std::uint64_t addr, void* data, unsigned len, int rd) {
     if (config_.dmi) {
         for (std::size_t i = 0; i < dmi_regions_.size(); i += 2) {
             const dmi_region& r = dmi_regions_[i];
             if (addr >= r.base && addr - r.base + len - 1 <= r.end - r.base) {
                 std::memcpy(data, r.ptr + (addr - r.base), len);
                 if (r.timing) {
-                    if (rd != load_fetch) timed_load(r, addr - r.base, len, rd);
+                    if (rd != load_fetch) timed_load(r.timing, r.timing_base + (addr - r.base), len, rd);
                 } else {
                     cycle_ += r.latency_cycles;
                 }
-                if (r.limit) read_dmi_ = r;
                 return true;
             }
         }
@@ -326,16 +563,15 @@ bool hart::load_slow(std::uint64_t addr, void* data, unsigned len, int rd) {
     return ok;
 }
 
-bool hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
+bool hart::store_phys(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
     if (config_.dmi) {
         for (std::size_t i = 1; i < dmi_regions_.size(); i += 2) {
             const dmi_region& w = dmi_regions_[i];
             if (w.limit && addr >= w.base && addr - w.base + len - 1 <= w.end - w.base) {
                 if (w.observer) w.observer->before_store(w.observer_base + (addr - w.base), len, pc);
                 std::memcpy(w.ptr + (addr - w.base), data, len);
-                if (w.timing) timed_store(w, addr - w.base, len);
+                if (w.timing) timed_store(w.timing, w.timing_base + (addr - w.base), len);
                 else cycle_ += w.latency_cycles;
-                write_dmi_ = w;
                 return true;
             }
         }
@@ -354,8 +590,8 @@ std::uint64_t hart::cycles_until(const sc_time& t) const {
     return ((t - now).value() + period_value_ - 1) / period_value_;
 }
 
-void hart::timed_load(const dmi_region& r, std::uint64_t offset, unsigned len, int rd) {
-    const access_times t = r.timing->load(r.timing_base + offset, len, current_time());
+void hart::timed_load(access_timing* timing, std::uint64_t offset, unsigned len, int rd) {
+    const access_times t = timing->load(offset, len, current_time());
     cycle_ += cycles_until(t.proceed);
     note_ready(rd, t.ready);
 }
@@ -370,15 +606,15 @@ void hart::note_ready(int rd, const sc_time& ready) {
     }
 }
 
-void hart::timed_store(const dmi_region& r, std::uint64_t offset, unsigned len) {
-    cycle_ += cycles_until(r.timing->store(r.timing_base + offset, len, current_time()));
+void hart::timed_store(access_timing* timing, std::uint64_t offset, unsigned len) {
+    cycle_ += cycles_until(timing->store(offset, len, current_time()));
 }
 
 namespace {
 bool reads_rs1(op code) {
     switch (code) {
     case op::lui: case op::auipc: case op::jal: case op::fence: case op::fence_i:
-    case op::ecall: case op::ebreak: case op::mret: case op::wfi: case op::illegal:
+    case op::ecall: case op::ebreak: case op::mret: case op::sret: case op::wfi: case op::illegal:
     case op::undecoded: case op::csrrwi: case op::csrrsi: case op::csrrci:
         return false;
     default:
@@ -425,10 +661,25 @@ void hart::learn_fence_hooks(store_observer* observer, access_timing* timing) {
         timings_.push_back(timing);
 }
 
-void hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
-    const persist_op what = code == op::cbo_clean   ? persist_op::clean
-                            : code == op::cbo_flush ? persist_op::flush
-                                                    : persist_op::inval;
+std::uint64_t hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
+    persist_op what = code == op::cbo_clean   ? persist_op::clean
+                      : code == op::cbo_flush ? persist_op::flush
+                                              : persist_op::inval;
+    // Below M, menvcfg (and in U also senvcfg) allow them: CBCFE for clean and flush; CBIE
+    // for inval, where 01 makes it a flush and 11 an inval.
+    if (priv_ < priv_m) {
+        auto allowed = [&](std::uint64_t envcfg) {
+            if (what != persist_op::inval) return bool(envcfg & envcfg_cbcfe);
+            return ((envcfg & envcfg_cbie) >> 4) == 1 || ((envcfg & envcfg_cbie) >> 4) == 3;
+        };
+        if (!allowed(menvcfg_) || (priv_ == priv_u && !allowed(senvcfg_))) return cause_illegal;
+        if (what == persist_op::inval &&
+            (((menvcfg_ & envcfg_cbie) >> 4) == 1 || (priv_ == priv_u && ((senvcfg_ & envcfg_cbie) >> 4) == 1)))
+            what = persist_op::flush;
+    }
+    std::uint64_t pa;
+    if (const std::uint64_t c = translate_data(addr, sv39::access::cache_block, pa)) return c;
+    addr = pa;
     persistence_extension ext(what, pc);
     store_observer_extension observer_ext; // the target names where the line went: a later
     access_timing_extension timing_ext;    // fence must reach them, with DMI or without
@@ -450,32 +701,68 @@ void hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
     learn_fence_hooks(observer_ext.hook, timing_ext.hook);
     if (delay > before)
         cycle_ += static_cast<std::uint64_t>((delay - before) / config_.clock_period + 0.999999);
+    return 0;
+}
+
+bool hart::counter_enabled(unsigned csr) const {
+    const std::uint64_t bit = 1ull << (csr - csr_cycle);
+    if (priv_ < priv_m && !(mcounteren_ & bit)) return false;
+    if (priv_ == priv_u && !(scounteren_ & bit)) return false;
+    return true;
 }
 
 bool hart::csr_read(unsigned csr, std::uint64_t& v) {
+    if (((csr >> 8) & 3) > priv_) return false; // a CSR of a more privileged mode
     switch (csr) {
+    case csr_sstatus: v = mstatus_ & sstatus_mask; return true;
+    case csr_sie: v = mie_ & mideleg_; return true;
+    case csr_stvec: v = stvec_; return true;
+    case csr_scounteren: v = scounteren_; return true;
+    case csr_senvcfg: v = senvcfg_; return true;
+    case csr_sscratch: v = sscratch_; return true;
+    case csr_sepc: v = sepc_; return true;
+    case csr_scause: v = scause_; return true;
+    case csr_stval: v = stval_; return true;
+    case csr_sip: update_sstc(); v = pending_interrupts() & mideleg_; return true;
+    case csr_stimecmp:
+        if (priv_ < priv_m && (!(menvcfg_ & menvcfg_stce) || !(mcounteren_ & 2))) return false;
+        v = stimecmp_;
+        return true;
+    case csr_satp:
+        if (priv_ == priv_s && (mstatus_ & mstatus_tvm)) return false;
+        v = satp_;
+        return true;
     case csr_mstatus: v = mstatus_; return true;
     case csr_misa: v = misa_value; return true;
+    case csr_medeleg: v = medeleg_; return true;
+    case csr_mideleg: v = mideleg_; return true;
     case csr_mie: v = mie_; return true;
     case csr_mtvec: v = mtvec_; return true;
+    case csr_mcounteren: v = mcounteren_; return true;
+    case csr_menvcfg: v = menvcfg_; return true;
     case csr_mcountinhibit: v = 0; return true;
     case csr_mscratch: v = mscratch_; return true;
     case csr_mepc: v = mepc_; return true;
     case csr_mcause: v = mcause_; return true;
     case csr_mtval: v = mtval_; return true;
-    case csr_mip: v = mip_; return true;
+    case csr_mip: update_sstc(); v = pending_interrupts(); return true;
     case csr_pmpcfg0: v = pmpcfg_[0]; return true;
     case csr_pmpcfg2: v = pmpcfg_[1]; return true;
-    case csr_mcycle:
-    case csr_cycle: v = cycle_ - cycle_offset_; return true;
-    case csr_minstret:
-    case csr_instret: v = instret_ - instret_offset_; return true;
-    case csr_time: v = static_cast<std::uint64_t>(now() / config_.timebase_period); return true;
+    case csr_mcycle: v = cycle_ - cycle_offset_; return true;
+    case csr_minstret: v = instret_ - instret_offset_; return true;
     case csr_mvendorid:
     case csr_marchid:
     case csr_mimpid:
     case csr_mconfigptr: v = 0; return true;
     case csr_mhartid: v = config_.hart_id; return true;
+    }
+    if (csr >= csr_cycle && csr <= csr_hpmcounter31) {
+        if (!counter_enabled(csr)) return false;
+        v = csr == csr_cycle ? cycle_ - cycle_offset_
+          : csr == csr_time ? time_csr()
+          : csr == csr_instret ? instret_ - instret_offset_
+                              : 0; // hpmcounter3..31 count nothing
+        return true;
     }
     if (csr >= csr_pmpaddr0 && csr < csr_pmpaddr0 + 16) {
         v = pmpaddr_[csr - csr_pmpaddr0];
@@ -489,23 +776,76 @@ bool hart::csr_read(unsigned csr, std::uint64_t& v) {
 }
 
 bool hart::csr_write(unsigned csr, std::uint64_t v) {
+    if (((csr >> 8) & 3) > priv_) return false;
     switch (csr) {
-    case csr_mstatus:
-        mstatus_ = (v & (mstatus_mie | mstatus_mpie)) | mstatus_mpp;
+    case csr_sstatus:
+        v = (mstatus_ & ~sstatus_mask) | (v & sstatus_mask & mstatus_writable);
+        [[fallthrough]];
+    case csr_mstatus: {
+        std::uint64_t next = (v & mstatus_writable) | mstatus_xl;
+        if (((next & mstatus_mpp) >> mstatus_mpp_shift) == 2) // reserved: keep the old MPP
+            next = (next & ~mstatus_mpp) | (mstatus_ & mstatus_mpp);
+        mstatus_ = next;
+        update_contexts();
         limit_ = 0; // interrupts may have become deliverable
         return true;
+    }
+    case csr_sie:
+        mie_ = (mie_ & ~mideleg_) | (v & mideleg_ & s_irqs);
+        limit_ = 0;
+        return true;
+    case csr_stvec: stvec_ = v & ~2ull; return true; // modes 0 and 1 only
+    case csr_scounteren: scounteren_ = v & 0xffffffff; return true;
+    case csr_senvcfg: senvcfg_ = v & (envcfg_fiom | envcfg_cbie | envcfg_cbcfe); return true;
+    case csr_sscratch: sscratch_ = v; return true;
+    case csr_sepc: sepc_ = v & ~1ull; return true;
+    case csr_scause: scause_ = v; return true;
+    case csr_stval: stval_ = v; return true;
+    case csr_sip: // only SSIP, and only when delegated
+        mip_sw_ = (mip_sw_ & ~(mideleg_ & irq_ssi)) | (v & mideleg_ & irq_ssi);
+        limit_ = 0;
+        return true;
+    case csr_stimecmp:
+        if (priv_ < priv_m && (!(menvcfg_ & menvcfg_stce) || !(mcounteren_ & 2))) return false;
+        stimecmp_ = v;
+        update_sstc();
+        limit_ = 0;
+        return true;
+    case csr_satp: {
+        if (priv_ == priv_s && (mstatus_ & mstatus_tvm)) return false;
+        const std::uint64_t mode = v >> 60;
+        if (mode != 0 && mode != 8) return true; // an unsupported MODE: the write is ignored
+        satp_ = v; // MODE, a 16-bit ASID and the root's PPN
+        update_contexts();
+        flush_tlbs(); // entries are not tagged with the address space
+        return true;
+    }
     case csr_misa: return true; // WARL: fixed
+    case csr_medeleg: medeleg_ = v & medeleg_mask; return true;
+    case csr_mideleg: mideleg_ = v & s_irqs; limit_ = 0; return true;
     case csr_mie:
         mie_ = v & mie_mask;
         limit_ = 0;
         return true;
     case csr_mtvec: mtvec_ = v & ~2ull; return true; // modes 0 and 1 only
+    case csr_mcounteren: mcounteren_ = v & 0xffffffff; return true;
+    case csr_menvcfg:
+        menvcfg_ = v & (envcfg_fiom | envcfg_cbie | envcfg_cbcfe | menvcfg_stce);
+        update_sstc();
+        limit_ = 0;
+        return true;
     case csr_mcountinhibit: return true;
     case csr_mscratch: mscratch_ = v; return true;
     case csr_mepc: mepc_ = v & ~1ull; return true;
     case csr_mcause: mcause_ = v; return true;
     case csr_mtval: mtval_ = v; return true;
-    case csr_mip: return true; // MSIP/MTIP/MEIP are driven by devices
+    case csr_mip: {
+        // MSIP, MTIP, MEIP are driven by devices; SSIP, SEIP and (without Sstc) STIP by software.
+        const std::uint64_t writable = irq_ssi | irq_sei_bit | ((menvcfg_ & menvcfg_stce) ? 0 : irq_sti);
+        mip_sw_ = (mip_sw_ & ~writable) | (v & writable);
+        limit_ = 0;
+        return true;
+    }
     case csr_pmpcfg0: pmpcfg_[0] = v; return true;
     case csr_pmpcfg2: pmpcfg_[1] = v; return true;
     case csr_mcycle: cycle_offset_ = cycle_ - v; return true;
@@ -528,10 +868,26 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
         npc = trap(is_lr ? cause_load_misaligned : cause_store_misaligned, addr, pc);
         return false;
     }
+    const bool is_sc = d.code == op::sc_w || d.code == op::sc_d;
+    if (is_sc && reservation_ != addr) { // fails without touching memory, as in QEMU
+        x_[d.rd] = 1;
+        reservation_ = ~0ull;
+        return true;
+    }
+    // SC and AMOs need write permission: a fault is a store/AMO fault, before anything is read.
+    if (!is_lr) {
+        std::uint64_t pa;
+        if (const std::uint64_t c = translate_data(addr, sv39::access::write, pa)) {
+            npc = trap(c, addr, pc);
+            return false;
+        }
+    }
     T old{};
-    if (!load(addr, old, load_blocking)) {
-        npc = trap(is_lr ? cause_load_access : cause_store_access, addr, pc);
-        return false;
+    if (!is_sc) {
+        if (const std::uint64_t c = load(addr, old, load_blocking)) {
+            npc = trap(is_lr ? c : (c == cause_load_access ? cause_store_access : cause_store_page), addr, pc);
+            return false;
+        }
     }
     const T src = static_cast<T>(x_[d.rs2]);
     T result;
@@ -543,14 +899,9 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
         return true;
     case op::sc_w:
     case op::sc_d:
-        if (reservation_ != addr) {
-            x_[d.rd] = 1;
-            reservation_ = ~0ull;
-            return true;
-        }
         reservation_ = ~0ull;
-        if (!store(addr, src, pc)) {
-            npc = trap(cause_store_access, addr, pc);
+        if (const std::uint64_t c = store(addr, src, pc)) {
+            npc = trap(c, addr, pc);
             return false;
         }
         x_[d.rd] = 0;
@@ -567,8 +918,8 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
     case op::amominu_w: case op::amominu_d: result = old < src ? old : src; break;
     default: result = old > src ? old : src; break; // amomaxu
     }
-    if (!store(addr, result, pc)) {
-        npc = trap(cause_store_access, addr, pc);
+    if (const std::uint64_t c = store(addr, result, pc)) {
+        npc = trap(c, addr, pc);
         return false;
     }
     x_[d.rd] = static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<S>(old)));
@@ -587,7 +938,7 @@ void hart::execute() {
 
     while (cycle_ < limit_) {
         const decoded* dp;
-        const u64 off = pc - (current_page_ ? current_page_->base : ~0ull);
+        const u64 off = pc - (current_page_ ? current_vbase_ : ~0ull);
         if (current_page_ && off < page_size && current_page_->slots[off >> 1].code != op::undecoded)
             dp = &current_page_->slots[off >> 1];
         else
@@ -603,14 +954,14 @@ void hart::execute() {
     {                                                                                              \
         T v;                                                                                       \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (load(a, v, d.rd)) x[d.rd] = conv;                                                            \
-        else npc = trap(cause_load_access, a, pc);                                                 \
+        if (const u64 c = load(a, v, d.rd)) npc = trap(c, a, pc);                                  \
+        else x[d.rd] = conv;                                                                       \
     }                                                                                              \
     break
 #define STORE(T)                                                                                   \
     {                                                                                              \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (!store(a, static_cast<T>(rs2), pc)) npc = trap(cause_store_access, a, pc);             \
+        if (const u64 c = store(a, static_cast<T>(rs2), pc)) npc = trap(c, a, pc);                 \
     }                                                                                              \
     break
 
@@ -738,20 +1089,57 @@ void hart::execute() {
             limit_ = 0;
             break;
         case op::cbo_clean: case op::cbo_flush: case op::cbo_inval:
-            cache_block_op(d.code, rs1, pc);
+            if (const u64 c = cache_block_op(d.code, rs1, pc))
+                npc = trap(c, c == cause_illegal ? d.raw : rs1, pc);
             break;
-        case op::ecall: npc = trap(cause_ecall_m, 0, pc); break;
+        case op::ecall: npc = trap(cause_ecall_u + priv_, 0, pc); break;
         case op::ebreak: npc = trap(cause_breakpoint, pc, pc); break;
         case op::mret: {
+            if (priv_ < priv_m) {
+                npc = trap(cause_illegal, d.raw, pc);
+                break;
+            }
             const bool mpie = mstatus_ & mstatus_mpie;
-            mstatus_ = (mstatus_ & ~mstatus_mie) | (mpie ? mstatus_mie : 0) | mstatus_mpie |
-                       mstatus_mpp;
+            const unsigned mpp = static_cast<unsigned>((mstatus_ & mstatus_mpp) >> mstatus_mpp_shift);
+            mstatus_ = (mstatus_ & ~(mstatus_mie | mstatus_mpp)) | (mpie ? mstatus_mie : 0) | mstatus_mpie;
+            if (mpp != priv_m) mstatus_ &= ~mstatus_mprv;
+            priv_ = mpp;
+            update_contexts();
             npc = mepc_;
             limit_ = 0; // interrupts may have become deliverable
             break;
         }
+        case op::sret: {
+            if (priv_ < priv_s || (priv_ == priv_s && (mstatus_ & mstatus_tsr))) {
+                npc = trap(cause_illegal, d.raw, pc);
+                break;
+            }
+            const bool spie = mstatus_ & mstatus_spie;
+            const unsigned spp = (mstatus_ & mstatus_spp) ? priv_s : priv_u;
+            mstatus_ = (mstatus_ & ~(mstatus_sie | mstatus_spp | mstatus_mprv)) |
+                       (spie ? mstatus_sie : 0) | mstatus_spie;
+            priv_ = spp;
+            update_contexts();
+            npc = sepc_;
+            limit_ = 0;
+            break;
+        }
+        case op::sfence_vma:
+            if (priv_ < priv_s || (priv_ == priv_s && (mstatus_ & mstatus_tvm))) {
+                npc = trap(cause_illegal, d.raw, pc);
+                break;
+            }
+            // Every entry, whatever rs1 (one page) and rs2 (one address space) say: entries are
+            // not tagged with an address space, and a full flush is always a correct one.
+            flush_tlbs();
+            break;
         case op::wfi:
-            if (!(mip_ & mie_)) {
+            // As in QEMU: illegal in U, and in S when mstatus.TW is set.
+            if (priv_ == priv_u || (priv_ == priv_s && (mstatus_ & mstatus_tw))) {
+                npc = trap(cause_illegal, d.raw, pc);
+                break;
+            }
+            if (!(pending_interrupts() & mie_)) {
                 wfi_ = true;
                 limit_ = 0;
             }
@@ -783,16 +1171,17 @@ void hart::execute() {
             break;
         }
         case op::illegal:
-            if (d.raw == ~0u) { // the fetch itself failed
+            if (d.raw == ~0u) { // the fetch itself failed: d.rd holds the cause
                 --instret_;
-                if (pc == (mtvec_ & ~3ull)) {
+                const u64 vector = (delegated(d.rd) ? stvec_ : mtvec_) & ~3ull;
+                if (pc == vector && (priv_ == priv_m || (priv_ == priv_s && delegated(d.rd)))) {
                     // The trap handler cannot be fetched either: the hart would trap to it
                     // forever. Stop, naming where the guest went wrong.
                     report_trap_loop(pc);
                     pc_ = pc;
                     return;
                 }
-                npc = trap(cause_fetch_access, pc + static_cast<u64>(d.imm), pc);
+                npc = trap(d.rd, pc + static_cast<u64>(d.imm), pc);
             } else {
                 npc = trap(cause_illegal, d.raw, pc);
             }

@@ -22,7 +22,7 @@ enum class op : std::uint8_t {
     lr_d, sc_d, amoswap_d, amoadd_d, amoxor_d, amoand_d, amoor_d,
     amomin_d, amomax_d, amominu_d, amomaxu_d,
     fence, fence_i, cbo_inval, cbo_clean, cbo_flush,
-    ecall, ebreak, mret, wfi,
+    ecall, ebreak, mret, sret, wfi, sfence_vma,
     csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci,
 };
 
