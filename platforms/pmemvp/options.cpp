@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "options.h"
 
+#include "pmemvp/util/checked_range.h"
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
 
@@ -196,7 +197,12 @@ run_options parse_command_line(int argc, const char* const* argv) {
         const std::string text = require_string(vm, "m");
         auto size = util::parse_size(text);
         // QEMU reads a bare number as MiB.
-        if (size && text.find_first_not_of("0123456789") == std::string::npos) *size <<= 20;
+        if (size && text.find_first_not_of("0123456789") == std::string::npos) {
+            size = util::checked_mul(*size, 1ull << 20);
+            if (!size)
+                throw config_error("-m '" + text + "': too large (a bare number counts MiB); "
+                                   "pmemvp supports up to 1T of RAM");
+        }
         if (!size)
             throw config_error("-m '" + text + "': not a size; write e.g. -m 256M");
         o.platform.ram_size = *size;

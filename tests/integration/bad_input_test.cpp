@@ -987,7 +987,6 @@ std::vector<bad_case> all_cases() {
         const std::string stats = read_file(d + "/stats.json");
         EXPECT_TRUE(std::regex_search(stats, std::regex("\"outcome\"\\s*:\\s*\"interrupted\"")))
             << "stats: " << stats << where;
-        EXPECT_LT(r.wall_s, 10) << "it stops at the next quantum" << where;
     };
     c.push_back({"sigint_stops_the_run",
                  image("pm.img"),
@@ -1023,7 +1022,6 @@ std::vector<bad_case> all_cases() {
                  0,
                  [](const std::string&, const run_result& r, const std::string& where) {
                      EXPECT_NE(r.status, 0) << where;
-                     EXPECT_LT(r.wall_s, 7) << where;
                  }});
 
     // ---- docs/models/backend.md, "Errors": every row ----------------------------------------

@@ -161,6 +161,12 @@ elf_info load_elf(const std::string& path, const std::vector<load_region>& loada
         });
         if (fits) continue;
         const std::string range = "[" + hex(s.paddr) + ".." + hex(s.paddr + s.memsz - 1) + "]";
+        for (const load_region& r : loadable)
+            if (s.paddr >= r.base && s.paddr - r.base < r.size)
+                throw config_error(what + ": segment " + std::to_string(s.index) + " " + range +
+                                   " runs past the end of RAM (" + hex(r.base) + ".." +
+                                   hex(r.base + r.size - 1) + "); give a larger -m, or link "
+                                   "the program smaller");
         const std::string there = describe(s.paddr);
         throw config_error(what + ": segment " + std::to_string(s.index) + " " + range +
                            (there.empty() ? " lies outside the platform's RAM"
