@@ -883,8 +883,9 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
         }
     }
     T old{};
+    std::uint64_t none = 0; // amo() runs with the counts up to date
     if (!is_sc) {
-        if (const std::uint64_t c = load(addr, old, load_blocking)) {
+        if (const std::uint64_t c = load(addr, old, load_blocking, none)) {
             npc = trap(is_lr ? c : (c == cause_load_access ? cause_store_access : cause_store_page), addr, pc);
             return false;
         }
@@ -900,7 +901,7 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
     case op::sc_w:
     case op::sc_d:
         reservation_ = ~0ull;
-        if (const std::uint64_t c = store(addr, src, pc)) {
+        if (const std::uint64_t c = store(addr, src, pc, none)) {
             npc = trap(c, addr, pc);
             return false;
         }
@@ -918,7 +919,7 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
     case op::amominu_w: case op::amominu_d: result = old < src ? old : src; break;
     default: result = old > src ? old : src; break; // amomaxu
     }
-    if (const std::uint64_t c = store(addr, result, pc)) {
+    if (const std::uint64_t c = store(addr, result, pc, none)) {
         npc = trap(c, addr, pc);
         return false;
     }
@@ -935,33 +936,44 @@ void hart::execute() {
     u64* const x = x_;
     u64 pc = pc_;
     const unsigned cpi = config_.cpi;
+    // Instructions retired but not yet counted in cycle_ and instret_: kept in a register, and
+    // counted (retire(n)) before anything reads those members, so that every access, CSR and
+    // timed memory sees exactly the counts an instruction-by-instruction update would give.
+    u64 n = 0;
 
-    while (cycle_ < limit_) {
+    while (cycle_ + n * cpi < limit_) {
         const decoded* dp;
         const u64 off = pc - (current_page_ ? current_vbase_ : ~0ull);
-        if (current_page_ && off < page_size && current_page_->slots[off >> 1].code != op::undecoded)
+        if (current_page_ && off < page_size && current_page_->slots[off >> 1].code != op::undecoded) {
             dp = &current_page_->slots[off >> 1];
-        else
+        } else {
+            retire(n);
             dp = &fetch(pc);
+        }
         const decoded& d = *dp;
-        if (pending_) wait_for_operands(d);
+        if (pending_) {
+            retire(n);
+            wait_for_operands(d);
+        }
         u64 npc = pc + d.length;
         const u64 rs1 = x[d.rs1], rs2 = x[d.rs2];
-        cycle_ += cpi;
-        ++instret_;
+        ++n; // this instruction's cycles and its retirement count from here on
+        // AMOs, fences, cache-block operations, system instructions and CSRs read or change the
+        // counters or the time (and illegal ones may trap with the count adjusted).
+        if (d.code >= op::lr_w || d.code == op::illegal) retire(n);
 
 #define LOAD(T, conv)                                                                              \
     {                                                                                              \
         T v;                                                                                       \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (const u64 c = load(a, v, d.rd)) npc = trap(c, a, pc);                                  \
+        if (const u64 c = load(a, v, d.rd, n)) npc = trap(c, a, pc);                               \
         else x[d.rd] = conv;                                                                       \
     }                                                                                              \
     break
 #define STORE(T)                                                                                   \
     {                                                                                              \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (const u64 c = store(a, static_cast<T>(rs2), pc)) npc = trap(c, a, pc);                 \
+        if (const u64 c = store(a, static_cast<T>(rs2), pc, n)) npc = trap(c, a, pc);              \
     }                                                                                              \
     break
 
@@ -1179,6 +1191,7 @@ void hart::execute() {
                     // forever. Stop, naming where the guest went wrong.
                     report_trap_loop(pc);
                     pc_ = pc;
+                    retire(n);
                     return;
                 }
                 npc = trap(d.rd, pc + static_cast<u64>(d.imm), pc);
@@ -1194,6 +1207,7 @@ void hart::execute() {
         pc = npc;
         pc_ = pc; // traps and interrupt checks outside the loop read it
     }
+    retire(n);
 }
 
 } // namespace pmemvp::riscv

@@ -141,8 +141,16 @@ private:
     // fetch is part of the CPI).
     static constexpr int load_blocking = -2, load_fetch = -1;
     // Virtual accesses: 0, or the exception cause (the faulting address is the one given).
-    template <typename T> std::uint64_t load(std::uint64_t addr, T& value, int rd);
-    template <typename T> std::uint64_t store(std::uint64_t addr, T value, std::uint64_t pc);
+    // `retired`: instructions not yet counted in cycle_ and instret_, counted before anything
+    // that reads them (see execute()).
+    template <typename T> std::uint64_t load(std::uint64_t addr, T& value, int rd, std::uint64_t& retired);
+    template <typename T>
+    std::uint64_t store(std::uint64_t addr, T value, std::uint64_t pc, std::uint64_t& retired);
+    void retire(std::uint64_t& retired) {
+        cycle_ += retired * config_.cpi;
+        instret_ += retired;
+        retired = 0;
+    }
     std::uint64_t load_slow(std::uint64_t addr, void* data, unsigned len, int rd);
     std::uint64_t store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc);
     // Physical accesses: false if the memory system refused.
@@ -223,28 +231,43 @@ private:
     std::uint64_t current_vbase_ = 0; // the virtual page current_page_ is executed at
 };
 
-template <typename T> inline std::uint64_t hart::load(std::uint64_t addr, T& value, int rd) {
+template <typename T>
+inline std::uint64_t hart::load(std::uint64_t addr, T& value, int rd, std::uint64_t& retired) {
     const tlb_entry& e = read_tlb_[(addr >> 12) % tlb_size];
     const std::uint64_t off = addr & 0xfff;
     if (e.tag == ((addr >> 12) | data_ctx_) && off <= 4096 - sizeof(T)) {
         std::memcpy(&value, e.host + off, sizeof(T));
-        if (e.timing) timed_load(e.timing, e.timing_base + off, sizeof(T), rd);
-        else cycle_ += e.latency;
+        if (e.timing) {
+            retire(retired);
+            timed_load(e.timing, e.timing_base + off, sizeof(T), rd);
+        } else if (e.latency) {
+            cycle_ += e.latency;
+        }
         return 0;
     }
+    retire(retired);
     return load_slow(addr, &value, sizeof(T), rd);
 }
 
-template <typename T> inline std::uint64_t hart::store(std::uint64_t addr, T value, std::uint64_t pc) {
+template <typename T>
+inline std::uint64_t hart::store(std::uint64_t addr, T value, std::uint64_t pc, std::uint64_t& retired) {
     const tlb_entry& e = write_tlb_[(addr >> 12) % tlb_size];
     const std::uint64_t off = addr & 0xfff;
     if (e.tag == ((addr >> 12) | data_ctx_) && off <= 4096 - sizeof(T)) {
-        if (e.observer) e.observer->before_store(e.observer_base + off, sizeof(T), pc);
+        if (e.observer) {
+            retire(retired); // an observer may read the hart's time
+            e.observer->before_store(e.observer_base + off, sizeof(T), pc);
+        }
         std::memcpy(e.host + off, &value, sizeof(T));
-        if (e.timing) timed_store(e.timing, e.timing_base + off, sizeof(T));
-        else cycle_ += e.latency;
+        if (e.timing) {
+            retire(retired);
+            timed_store(e.timing, e.timing_base + off, sizeof(T));
+        } else if (e.latency) {
+            cycle_ += e.latency;
+        }
         return 0;
     }
+    retire(retired);
     return store_slow(addr, &value, sizeof(T), pc);
 }
 
