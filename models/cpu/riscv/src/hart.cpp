@@ -68,107 +68,45 @@ constexpr std::uint64_t page_size = 4096;
 } // namespace
 
 hart::hart(const sc_core::sc_module_name& name, const hart_config& config)
-    : sc_module(name), socket("socket"), config_(config), log_(this->name()),
-      period_value_(config.clock_period.value()) {
-    socket.register_invalidate_direct_mem_ptr(this, &hart::invalidate_direct_mem_ptr);
-    SC_THREAD(run);
-    apply_reset();
+    : core(name, config), hart_config_(config) {
+    reset_state(); // the core resets again when it starts; pc() is right from construction on
 }
 
 hart::~hart() = default;
 
-void hart::reset() {
-    reset_pending_ = true;
-    limit_ = 0;
-    irq_event_.notify(sc_core::SC_ZERO_TIME); // wakes a hart in WFI or halted
-}
-
-void hart::apply_reset() {
-    reset_pending_ = false;
+void hart::reset_state() {
     std::fill(std::begin(x_), std::end(x_), 0);
-    pc_ = config_.reset_pc;
+    pc_ = hart_config_.reset_pc;
     priv_ = priv_m;
     mstatus_ = mstatus_xl;
     mie_ = mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
-    mip_ &= device_lines; // lines driven by devices keep their level
     mip_sw_ = medeleg_ = mideleg_ = mcounteren_ = scounteren_ = menvcfg_ = senvcfg_ = 0;
     stvec_ = sscratch_ = sepc_ = scause_ = stval_ = satp_ = 0;
     stimecmp_ = ~0ull;
     sstc_pending_ = false;
     reservation_ = ~0ull;
-    update_contexts();
-    flush_tlbs();
-    pending_ = 0;
-    halted_ = wfi_ = false;
     cycle_offset_ = cycle_;
     instret_offset_ = instret_;
-    code_flush_pending_ = true;
-    limit_ = 0;
+    update_contexts();
+    flush_tlbs();
 }
 
-sc_time hart::local_time() const {
-    return config_.clock_period * static_cast<double>(cycle_ - synced_cycle_);
+void hart::memory_map_changed() {
+    flush_tlbs();
+    flush_code_cache();
 }
 
-void hart::set_irq(unsigned line, bool level) {
-    const std::uint64_t bit = 1ull << line;
-    mip_ = level ? (mip_ | bit) : (mip_ & ~bit);
-    limit_ = 0; // leave the execution loop to look at it
-    if (level) irq_event_.notify(sc_core::SC_ZERO_TIME);
-}
-
-void hart::halt() {
-    halted_ = true;
-    limit_ = 0;
-}
-
-void hart::sync() {
-    const sc_time ahead = local_time();
-    synced_cycle_ = cycle_;
-    wait(ahead);
-}
-
-void hart::run() {
-    const sc_time period = config_.clock_period;
-    for (;;) {
-        if (reset_pending_) apply_reset();
-        if (code_flush_pending_) flush_code_cache();
-        if (halted_) {
-            sync();
-            wait(irq_event_); // only a reset brings it back
-            continue;
-        }
-        if (wfi_) {
-            update_sstc();
-            if (!(pending_interrupts() & mie_)) {
-                sync();
-                const sc_time asleep = sc_core::sc_time_stamp();
-                wait(irq_event_ | timer_event_);
-                // The clock runs on while the hart sleeps: mcycle keeps counting.
-                const auto slept = static_cast<std::uint64_t>((sc_core::sc_time_stamp() - asleep) / period);
-                cycle_ += slept;
-                synced_cycle_ += slept;
-                continue;
-            }
-            wfi_ = false;
-        }
-        check_interrupts();
-        // Run ahead up to the quantum, but never past the next thing the kernel will do.
-        sc_time slice = tlm::tlm_global_quantum::instance().compute_local_quantum();
-        slice = std::min(slice, sc_core::sc_time_to_pending_activity());
-        const auto budget = static_cast<std::uint64_t>(slice / period);
-        limit_ = cycle_ + std::max<std::uint64_t>(budget, 1);
-        execute();
-        sync();
-    }
+bool hart::interrupt_waiting() {
+    update_sstc();
+    return pending_interrupts() & mie_;
 }
 
 std::uint64_t hart::pending_interrupts() const {
-    return mip_ | mip_sw_ | (sstc_pending_ ? irq_sti : 0);
+    return (irq_lines() & device_lines) | mip_sw_ | (sstc_pending_ ? irq_sti : 0);
 }
 
 std::uint64_t hart::time_csr() const {
-    return static_cast<std::uint64_t>(now() / config_.timebase_period);
+    return static_cast<std::uint64_t>(now() / hart_config_.timebase_period);
 }
 
 void hart::update_sstc() {
@@ -177,18 +115,14 @@ void hart::update_sstc() {
         return;
     }
     sstc_pending_ = time_csr() >= stimecmp_;
-    timer_event_.cancel();
     if (!sstc_pending_ && stimecmp_ != ~0ull) {
         // Wake (and end the run-ahead) when `time` reaches stimecmp.
         const double ticks = static_cast<double>(stimecmp_);
-        if (ticks < 1e15) {
-            const sc_time due = config_.timebase_period * ticks;
-            if (due > sc_core::sc_time_stamp()) timer_event_.notify(due - sc_core::sc_time_stamp());
-        }
+        if (ticks < 1e15) wake_at(hart_config_.timebase_period * ticks);
     }
 }
 
-void hart::check_interrupts() {
+void hart::take_interrupts() {
     update_sstc();
     const std::uint64_t pending = pending_interrupts() & mie_;
     if (!pending)
@@ -265,7 +199,6 @@ void hart::report_trap_loop(std::uint64_t pc) {
 void hart::flush_code_cache() {
     code_pages_.clear();
     current_page_ = nullptr;
-    code_flush_pending_ = false;
 }
 
 namespace {
@@ -394,26 +327,6 @@ std::uint64_t hart::translate_data(std::uint64_t va, sv39::access kind, std::uin
     return translate(va, kind, priv, pa);
 }
 
-bool hart::fill_tlb(tlb_entry& entry, std::uint64_t tag, std::uint64_t pa, bool write) {
-    if (!config_.dmi) return false;
-    const std::uint64_t page = pa & ~0xfffull;
-    for (std::size_t i = write ? 1 : 0; i < dmi_regions_.size(); i += 2) {
-        const dmi_region& r = dmi_regions_[i];
-        if (!r.ptr || page < r.base || page - r.base > r.end - r.base || r.end - page < 0xfff) continue;
-        if (write && !r.limit) return false;
-        const std::uint64_t offset = page - r.base;
-        entry.tag = tag;
-        entry.host = r.ptr + offset;
-        entry.latency = r.latency_cycles;
-        entry.observer = r.observer;
-        entry.observer_base = r.observer_base + offset;
-        entry.timing = r.timing;
-        entry.timing_base = r.timing_base + offset;
-        entry.physical = page;
-        return true;
-    }
-    return false;
-}
 
 std::uint64_t hart::load_slow(std::uint64_t addr, void* data, unsigned len, int rd) {
     const unsigned in_page = 4096 - static_cast<unsigned>(addr & 0xfff);
@@ -461,154 +374,14 @@ std::uint64_t hart::store_slow(std::uint64_t addr, const void* data, unsigned le
     return store_phys(pa, data, len, pc) ? 0 : cause_store_access;
 }
 
-bool hart::transport(tlm::tlm_command cmd, std::uint64_t addr, void* data, unsigned len) {
-    gp_.set_command(cmd);
-    gp_.set_address(addr);
-    gp_.set_data_ptr(static_cast<unsigned char*>(data));
-    gp_.set_data_length(len);
-    gp_.set_streaming_width(len);
-    gp_.set_byte_enable_ptr(nullptr);
-    gp_.set_dmi_allowed(false);
-    gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    const sc_time before = local_time();
-    sc_time delay = before;
-    socket->b_transport(gp_, delay);
-    if (delay > before) {
-        const double extra = (delay - before) / config_.clock_period;
-        cycle_ += static_cast<std::uint64_t>(extra + 0.999999);
-    }
-    if (config_.dmi && gp_.is_dmi_allowed())
-        acquire_dmi(addr, cmd == tlm::TLM_WRITE_COMMAND);
-    return gp_.is_response_ok();
-}
 
-bool hart::acquire_dmi(std::uint64_t addr, bool write) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(addr);
-    store_observer_extension observer_ext; // we tell a target's observer of our DMI stores
-    access_timing_extension timing_ext;    // and ask a timed target's timing for each access
-    gp.set_extension(&observer_ext);
-    gp.set_extension(&timing_ext);
-    tlm::tlm_dmi dmi;
-    const bool granted = socket->get_direct_mem_ptr(gp, dmi);
-    gp.clear_extension(&observer_ext);
-    gp.clear_extension(&timing_ext);
-    if (!granted || !dmi.is_read_allowed())
-        return false;
-    dmi_region r;
-    r.base = dmi.get_start_address();
-    r.end = dmi.get_end_address();
-    const std::uint64_t size = r.end - r.base + 1;
-    r.limit = size >= 8 ? size - 7 : 0;
-    r.ptr = dmi.get_dmi_ptr();
-    r.latency_cycles = static_cast<std::uint64_t>(dmi.get_read_latency() / config_.clock_period);
-    r.timing = timing_ext.hook;
-    r.timing_base = timing_ext.base;
-    dmi_region w = r;
-    w.latency_cycles = static_cast<std::uint64_t>(dmi.get_write_latency() / config_.clock_period);
-    w.observer = observer_ext.hook;
-    w.observer_base = observer_ext.base;
-    learn_fence_hooks(w.observer, r.timing);
-    if (!dmi.is_write_allowed())
-        w.limit = 0;
-    // Keep one entry per region: reads and writes share it, each with its own latency.
-    dmi_regions_.erase(std::remove_if(dmi_regions_.begin(), dmi_regions_.end(),
-                                      [&](const dmi_region& e) { return e.base == r.base; }),
-                       dmi_regions_.end());
-    // A bounded list: a striped memory grants one stripe at a time.
-    constexpr std::size_t max_regions = 32;
-    if (dmi_regions_.size() >= 2 * max_regions)
-        dmi_regions_.erase(dmi_regions_.begin(), dmi_regions_.begin() + 2);
-    dmi_regions_.push_back(r);
-    dmi_regions_.push_back(w);
-    return true;
-}
 
-void hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
-    auto overlaps = [&](const dmi_region& e) {
-        return e.ptr && e.base <= end && start <= e.end;
-    };
-    dmi_regions_.erase(std::remove_if(dmi_regions_.begin(), dmi_regions_.end(), overlaps),
-                       dmi_regions_.end());
-    flush_tlbs(); // their entries point into the withdrawn regions
-    // Code decoded from that memory may be stale: decode again (after this instruction).
-    code_flush_pending_ = true;
-    limit_ = 0;
-}
 
-bool hart::load_phys(std::uint64_t addr, void* data, unsigned len, int rd) {
-    if (config_.dmi) {
-        for (std::size_t i = 0; i < dmi_regions_.size(); i += 2) {
-            const dmi_region& r = dmi_regions_[i];
-            if (addr >= r.base && addr - r.base + len - 1 <= r.end - r.base) {
-                std::memcpy(data, r.ptr + (addr - r.base), len);
-                if (r.timing) {
-                    if (rd != load_fetch) timed_load(r.timing, r.timing_base + (addr - r.base), len, rd);
-                } else {
-                    cycle_ += r.latency_cycles;
-                }
-                return true;
-            }
-        }
-    }
-    if (rd == load_fetch || rd == load_blocking)
-        return transport(tlm::TLM_READ_COMMAND, addr, data, len);
-    // A timed memory may let us go on before the data is there, as through DMI.
-    load_ready_extension later;
-    gp_.set_extension(&later);
-    const bool ok = transport(tlm::TLM_READ_COMMAND, addr, data, len);
-    gp_.clear_extension(&later);
-    if (later.answered) note_ready(rd, later.ready);
-    return ok;
-}
 
-bool hart::store_phys(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
-    if (config_.dmi) {
-        for (std::size_t i = 1; i < dmi_regions_.size(); i += 2) {
-            const dmi_region& w = dmi_regions_[i];
-            if (w.limit && addr >= w.base && addr - w.base + len - 1 <= w.end - w.base) {
-                if (w.observer) w.observer->before_store(w.observer_base + (addr - w.base), len, pc);
-                std::memcpy(w.ptr + (addr - w.base), data, len);
-                if (w.timing) timed_store(w.timing, w.timing_base + (addr - w.base), len);
-                else cycle_ += w.latency_cycles;
-                return true;
-            }
-        }
-    }
-    // Through b_transport the target tells its observer; the extension carries our pc.
-    persistence_extension ext(persist_op::store, pc);
-    gp_.set_extension(&ext);
-    const bool ok = transport(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
-    gp_.clear_extension(&ext);
-    return ok;
-}
 
-std::uint64_t hart::cycles_until(const sc_time& t) const {
-    const sc_time now = current_time();
-    if (t <= now) return 0;
-    return ((t - now).value() + period_value_ - 1) / period_value_;
-}
 
-void hart::timed_load(access_timing* timing, std::uint64_t offset, unsigned len, int rd) {
-    const access_times t = timing->load(offset, len, current_time());
-    cycle_ += cycles_until(t.proceed);
-    note_ready(rd, t.ready);
-}
 
-void hart::note_ready(int rd, const sc_time& ready) {
-    const std::uint64_t wait = cycles_until(ready);
-    if (rd == load_blocking) {
-        cycle_ += wait;
-    } else if (wait && rd > 0) {
-        ready_cycle_[rd] = cycle_ + wait;
-        pending_ |= 1u << rd;
-    }
-}
 
-void hart::timed_store(access_timing* timing, std::uint64_t offset, unsigned len) {
-    cycle_ += cycles_until(timing->store(offset, len, current_time()));
-}
 
 namespace {
 bool reads_rs1(op code) {
@@ -633,33 +406,10 @@ void hart::wait_for_operands(const decoded& d) {
     std::uint32_t needed = 0;
     if (reads_rs1(d.code)) needed |= 1u << d.rs1;
     if (reads_rs2(d.code)) needed |= 1u << d.rs2;
-    needed &= pending_;
-    for (unsigned r = 1; needed; ++r)
-        if (needed & (1u << r)) {
-            cycle_ = std::max(cycle_, ready_cycle_[r]);
-            needed &= ~(1u << r);
-        }
-    // Registers whose data has arrived, or that this instruction overwrites, wait no more.
-    for (unsigned r = 1; r < 32; ++r)
-        if ((pending_ & (1u << r)) && ready_cycle_[r] <= cycle_) pending_ &= ~(1u << r);
-    if (d.rd) pending_ &= ~(1u << d.rd);
+    wait_for_registers(needed, d.rd);
 }
 
-void hart::wait_for_all() {
-    for (unsigned r = 1; pending_; ++r)
-        if (pending_ & (1u << r)) {
-            cycle_ = std::max(cycle_, ready_cycle_[r]);
-            pending_ &= ~(1u << r);
-        }
-    for (access_timing* t : timings_) cycle_ += cycles_until(t->fence(current_time()));
-}
 
-void hart::learn_fence_hooks(store_observer* observer, access_timing* timing) {
-    if (observer && std::find(observers_.begin(), observers_.end(), observer) == observers_.end())
-        observers_.push_back(observer);
-    if (timing && std::find(timings_.begin(), timings_.end(), timing) == timings_.end())
-        timings_.push_back(timing);
-}
 
 std::uint64_t hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc) {
     persist_op what = code == op::cbo_clean   ? persist_op::clean
@@ -681,8 +431,6 @@ std::uint64_t hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc
     if (const std::uint64_t c = translate_data(addr, sv39::access::cache_block, pa)) return c;
     addr = pa;
     persistence_extension ext(what, pc);
-    store_observer_extension observer_ext; // the target names where the line went: a later
-    access_timing_extension timing_ext;    // fence must reach them, with DMI or without
     tlm::tlm_generic_payload gp;
     gp.set_command(tlm::TLM_IGNORE_COMMAND);
     gp.set_address(addr & ~63ull);
@@ -690,29 +438,21 @@ std::uint64_t hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc
     gp.set_streaming_width(64);
     gp.set_data_ptr(nullptr);
     gp.set_extension(&ext);
-    gp.set_extension(&observer_ext);
-    gp.set_extension(&timing_ext);
-    sc_time delay = local_time();
-    const sc_time before = delay;
-    socket->b_transport(gp, delay);
+    send_cache_block_op(gp);
     gp.clear_extension(&ext);
-    gp.clear_extension(&observer_ext);
-    gp.clear_extension(&timing_ext);
-    learn_fence_hooks(observer_ext.hook, timing_ext.hook);
-    if (delay > before)
-        cycle_ += static_cast<std::uint64_t>((delay - before) / config_.clock_period + 0.999999);
     return 0;
 }
 
-bool hart::counter_enabled(unsigned csr) const {
+bool hart::counter_enabled(unsigned csr, unsigned priv) const {
     const std::uint64_t bit = 1ull << (csr - csr_cycle);
-    if (priv_ < priv_m && !(mcounteren_ & bit)) return false;
-    if (priv_ == priv_u && !(scounteren_ & bit)) return false;
+    if (priv < priv_m && !(mcounteren_ & bit)) return false;
+    if (priv == priv_u && !(scounteren_ & bit)) return false;
     return true;
 }
 
-bool hart::csr_read(unsigned csr, std::uint64_t& v) {
-    if (((csr >> 8) & 3) > priv_) return false; // a CSR of a more privileged mode
+bool hart::csr_read(unsigned csr, std::uint64_t& v, bool debug) {
+    const unsigned priv = debug ? priv_m : priv_; // a debugger reads as M
+    if (((csr >> 8) & 3) > priv) return false; // a CSR of a more privileged mode
     switch (csr) {
     case csr_sstatus: v = mstatus_ & sstatus_mask; return true;
     case csr_sie: v = mie_ & mideleg_; return true;
@@ -725,11 +465,11 @@ bool hart::csr_read(unsigned csr, std::uint64_t& v) {
     case csr_stval: v = stval_; return true;
     case csr_sip: update_sstc(); v = pending_interrupts() & mideleg_; return true;
     case csr_stimecmp:
-        if (priv_ < priv_m && (!(menvcfg_ & menvcfg_stce) || !(mcounteren_ & 2))) return false;
+        if (priv < priv_m && (!(menvcfg_ & menvcfg_stce) || !(mcounteren_ & 2))) return false;
         v = stimecmp_;
         return true;
     case csr_satp:
-        if (priv_ == priv_s && (mstatus_ & mstatus_tvm)) return false;
+        if (priv == priv_s && (mstatus_ & mstatus_tvm)) return false;
         v = satp_;
         return true;
     case csr_mstatus: v = mstatus_; return true;
@@ -754,10 +494,10 @@ bool hart::csr_read(unsigned csr, std::uint64_t& v) {
     case csr_marchid:
     case csr_mimpid:
     case csr_mconfigptr: v = 0; return true;
-    case csr_mhartid: v = config_.hart_id; return true;
+    case csr_mhartid: v = hart_config_.hart_id; return true;
     }
     if (csr >= csr_cycle && csr <= csr_hpmcounter31) {
-        if (!counter_enabled(csr)) return false;
+        if (!counter_enabled(csr, priv)) return false;
         v = csr == csr_cycle ? cycle_ - cycle_offset_
           : csr == csr_time ? time_csr()
           : csr == csr_instret ? instret_ - instret_offset_
@@ -775,8 +515,9 @@ bool hart::csr_read(unsigned csr, std::uint64_t& v) {
     return false;
 }
 
-bool hart::csr_write(unsigned csr, std::uint64_t v) {
-    if (((csr >> 8) & 3) > priv_) return false;
+bool hart::csr_write(unsigned csr, std::uint64_t v, bool debug) {
+    const unsigned priv = debug ? priv_m : priv_;
+    if (((csr >> 8) & 3) > priv) return false;
     switch (csr) {
     case csr_sstatus:
         v = (mstatus_ & ~sstatus_mask) | (v & sstatus_mask & mstatus_writable);
@@ -806,13 +547,13 @@ bool hart::csr_write(unsigned csr, std::uint64_t v) {
         limit_ = 0;
         return true;
     case csr_stimecmp:
-        if (priv_ < priv_m && (!(menvcfg_ & menvcfg_stce) || !(mcounteren_ & 2))) return false;
+        if (priv < priv_m && (!(menvcfg_ & menvcfg_stce) || !(mcounteren_ & 2))) return false;
         stimecmp_ = v;
         update_sstc();
         limit_ = 0;
         return true;
     case csr_satp: {
-        if (priv_ == priv_s && (mstatus_ & mstatus_tvm)) return false;
+        if (priv == priv_s && (mstatus_ & mstatus_tvm)) return false;
         const std::uint64_t mode = v >> 60;
         if (mode != 0 && mode != 8) return true; // an unsupported MODE: the write is ignored
         satp_ = v; // MODE, a 16-bit ASID and the root's PPN
@@ -1094,7 +835,7 @@ void hart::execute() {
             break;
         case op::fence:
             wait_for_all();
-            for (store_observer* o : observers_) o->fence(pc);
+            for (store_observer* o : fence_observers()) o->fence(pc);
             break;
         case op::fence_i:
             code_flush_pending_ = true; // takes effect before the next instruction
@@ -1152,8 +893,7 @@ void hart::execute() {
                 break;
             }
             if (!(pending_interrupts() & mie_)) {
-                wfi_ = true;
-                limit_ = 0;
+                enter_wfi();
             }
             break;
         case op::csrrw: case op::csrrs: case op::csrrc:
@@ -1208,6 +948,111 @@ void hart::execute() {
         pc_ = pc; // traps and interrupt checks outside the loop read it
     }
     retire(n);
+}
+
+} // namespace pmemvp::riscv
+
+namespace pmemvp::riscv {
+
+// ---- debug target ------------------------------------------------------------------------
+
+namespace {
+
+// The CSRs a debugger sees (those the hart implements), by number.
+const unsigned debug_csrs[] = {
+    csr_sstatus, csr_sie, csr_stvec, csr_scounteren, csr_senvcfg, csr_sscratch, csr_sepc,
+    csr_scause, csr_stval, csr_sip, csr_stimecmp, csr_satp, csr_mstatus, csr_misa, csr_medeleg,
+    csr_mideleg, csr_mie, csr_mtvec, csr_mcounteren, csr_menvcfg, csr_mscratch, csr_mepc,
+    csr_mcause, csr_mtval, csr_mip, csr_pmpcfg0, csr_pmpcfg2, csr_mcycle, csr_minstret,
+    csr_cycle, csr_time, csr_instret, csr_mvendorid, csr_marchid, csr_mimpid, csr_mhartid,
+};
+const char* const debug_csr_names[] = {
+    "sstatus", "sie", "stvec", "scounteren", "senvcfg", "sscratch", "sepc", "scause", "stval",
+    "sip", "stimecmp", "satp", "mstatus", "misa", "medeleg", "mideleg", "mie", "mtvec",
+    "mcounteren", "menvcfg", "mscratch", "mepc", "mcause", "mtval", "mip", "pmpcfg0", "pmpcfg2",
+    "mcycle", "minstret", "cycle", "time", "instret", "mvendorid", "marchid", "mimpid", "mhartid",
+};
+static_assert(std::size(debug_csrs) == std::size(debug_csr_names));
+constexpr unsigned first_csr = 34; // after x0..x31, pc, priv
+
+} // namespace
+
+const std::vector<cpu::register_info>& hart::debug_registers() const {
+    static const std::vector<cpu::register_info> list = [] {
+        static const char* const abi[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
+                                            "fp", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+                                            "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+                                            "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+        std::vector<cpu::register_info> r;
+        for (unsigned i = 0; i < 32; ++i) r.push_back({abi[i], 64, "general", i});
+        r.push_back({"pc", 64, "general", 32});
+        r.push_back({"priv", 8, "virtual", 0}); // as QEMU's stub: 0 U, 1 S, 3 M
+        for (std::size_t i = 0; i < std::size(debug_csrs); ++i)
+            r.push_back({debug_csr_names[i], 64, "csr", debug_csrs[i]});
+        return r;
+    }();
+    return list;
+}
+
+bool hart::read_register(unsigned index, std::uint64_t& value) {
+    if (index < 32) {
+        value = x_[index];
+        return true;
+    }
+    if (index == 32) {
+        value = pc_;
+        return true;
+    }
+    if (index == 33) {
+        value = priv_;
+        return true;
+    }
+    if (index - first_csr >= std::size(debug_csrs)) return false;
+    return csr_read(debug_csrs[index - first_csr], value, true);
+}
+
+bool hart::write_register(unsigned index, std::uint64_t value) {
+    if (index < 32) {
+        if (index) x_[index] = value;
+        return true;
+    }
+    if (index == 32) {
+        pc_ = value;
+        current_page_ = nullptr;
+        return true;
+    }
+    if (index == 33) {
+        if (value != priv_m && value != priv_s && value != priv_u) return false;
+        priv_ = static_cast<unsigned>(value);
+        update_contexts();
+        return true;
+    }
+    if (index - first_csr >= std::size(debug_csrs)) return false;
+    const unsigned csr = debug_csrs[index - first_csr];
+    if ((csr >> 10) == 3 && csr != csr_cycle && csr != csr_instret) return false; // read-only
+    if (csr == csr_cycle || csr == csr_instret) return csr_write(csr + 0xb00 - 0xc00, value, true);
+    return csr_write(csr, value, true);
+}
+
+bool hart::debug_table_port::read_pte(std::uint64_t address, std::uint64_t& pte) {
+    return h.read_memory(address, &pte, 8, cpu::address_space::physical) == 8;
+}
+
+bool hart::debug_translate(std::uint64_t va, std::uint64_t& pa) {
+    // The data view of the current privilege (with MPRV, SUM, MXR), as a load would see it,
+    // but without setting A or D, and readable through any permission: a debugger may look at
+    // code and at pages the guest could only write.
+    if (data_ctx_ == bare_ctx) {
+        pa = va;
+        return true;
+    }
+    sv39::context c;
+    c.priv = priv_s; // permissions are not a debugger's concern: S with SUM and MXR sees all
+    c.sum = c.mxr = true;
+    c.root = (satp_ & ((1ull << 44) - 1)) << 12;
+    const sv39::result r = sv39::translate(va, sv39::access::read, c, debug_tables_);
+    pa = r.address;
+    return r.cause == 0;
 }
 
 } // namespace pmemvp::riscv
