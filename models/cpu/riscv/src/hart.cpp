@@ -216,7 +216,7 @@ const decoded& fetch_fault(std::uint64_t cause, unsigned offset) {
 
 const decoded& hart::fetch(std::uint64_t pc) {
     std::uint64_t pa = pc;
-    if (exec_ctx_ != bare_ctx) {
+    if (exec_ctx_ & translated_ctx) {
         itlb_entry& e = itlb_[(pc >> 12) % itlb_.size()];
         if (e.tag == ((pc >> 12) | exec_ctx_)) {
             pa = e.physical | (pc & 0xfff);
@@ -254,7 +254,7 @@ const decoded& hart::fetch(std::uint64_t pc) {
         if (instruction_length(low) == 4) {
             // The second half may lie on the next page, mapped elsewhere or not at all.
             std::uint64_t pa2 = pa + 2;
-            if (((pc + 2) & 0xfff) == 0 && exec_ctx_ != bare_ctx) {
+            if (((pc + 2) & 0xfff) == 0 && (exec_ctx_ & translated_ctx)) {
                 if (const std::uint64_t cause = translate(pc + 2, sv39::access::execute, priv_, pa2)) {
                     current_page_ = nullptr;
                     return fetch_fault(cause, 2);
@@ -283,9 +283,11 @@ void hart::update_contexts() {
     const unsigned data_priv = priv_ == priv_m && (mstatus_ & mstatus_mprv) ? mpp : priv_;
     const bool paging = (satp_ >> 60) == 8;
     const std::uint64_t old_exec = exec_ctx_;
+    const std::uint64_t generation = tlb_generation_ << 57;
     auto ctx = [&](unsigned priv, bool sum, bool mxr) -> std::uint64_t {
-        if (!paging || priv == priv_m) return bare_ctx;
-        return (1ull | std::uint64_t(priv) << 1 | std::uint64_t(sum) << 3 | std::uint64_t(mxr) << 4) << 52;
+        if (!paging || priv == priv_m) return generation; // bare: identity, any privilege
+        return generation | translated_ctx |
+               (std::uint64_t(priv) << 1 | std::uint64_t(sum) << 3 | std::uint64_t(mxr) << 4) << 52;
     };
     data_ctx_ = ctx(data_priv, mstatus_ & mstatus_sum, mstatus_ & mstatus_mxr);
     exec_ctx_ = ctx(priv_, false, false);
@@ -293,10 +295,24 @@ void hart::update_contexts() {
 }
 
 void hart::flush_tlbs() {
-    read_tlb_.fill(tlb_entry{});
-    write_tlb_.fill(tlb_entry{});
-    itlb_.fill(itlb_entry{});
+    // A new generation in the tags retires every entry at once; only when the generation
+    // counter wraps are the arrays cleared (so a satp switch or sfence.vma costs no 32 KiB fill).
+    if (++tlb_generation_ == tlb_generations) {
+        tlb_generation_ = 0;
+        read_tlb_.fill(tlb_entry{});
+        write_tlb_.fill(tlb_entry{});
+        itlb_.fill(itlb_entry{});
+    }
+    update_contexts();
     current_page_ = nullptr;
+}
+
+void hart::flush_tlb_page(std::uint64_t va) {
+    // Every context's entry of that page lives in the same slot of each TLB.
+    tlb_slot(read_tlb_, va) = tlb_entry{};
+    tlb_slot(write_tlb_, va) = tlb_entry{};
+    itlb_[(va >> 12) % itlb_.size()] = itlb_entry{};
+    if (current_vbase_ == (va & ~0xfffull)) current_page_ = nullptr;
 }
 
 bool hart::page_table_port::read_pte(std::uint64_t address, std::uint64_t& pte) {
@@ -319,7 +335,7 @@ std::uint64_t hart::translate(std::uint64_t va, sv39::access kind, unsigned priv
 }
 
 std::uint64_t hart::translate_data(std::uint64_t va, sv39::access kind, std::uint64_t& pa) {
-    if (data_ctx_ == bare_ctx) {
+    if (!(data_ctx_ & translated_ctx)) {
         pa = va;
         return 0;
     }
@@ -882,9 +898,10 @@ void hart::execute() {
                 npc = trap(cause_illegal, d.raw, pc);
                 break;
             }
-            // Every entry, whatever rs1 (one page) and rs2 (one address space) say: entries are
-            // not tagged with an address space, and a full flush is always a correct one.
-            flush_tlbs();
+            // rs1 names one page: its entries go, in every address space (entries carry no ASID,
+            // so an rs2 form flushes more than it must, which is always correct).
+            if (d.rs1) flush_tlb_page(rs1);
+            else flush_tlbs();
             break;
         case op::wfi:
             // As in QEMU: illegal in U, and in S when mstatus.TW is set.
@@ -1042,7 +1059,7 @@ bool hart::debug_translate(std::uint64_t va, std::uint64_t& pa) {
     // The data view of the current privilege (with MPRV, SUM, MXR), as a load would see it,
     // but without setting A or D, and readable through any permission: a debugger may look at
     // code and at pages the guest could only write.
-    if (data_ctx_ == bare_ctx) {
+    if (!(data_ctx_ & translated_ctx)) {
         pa = va;
         return true;
     }

@@ -90,6 +90,7 @@ private:
     // Address translation. The contexts are recomputed whenever privilege, mstatus or satp change.
     void update_contexts();
     void flush_tlbs();
+    void flush_tlb_page(std::uint64_t va); // every context's entries of one virtual page
     // 0 and the physical address, or the exception cause.
     std::uint64_t translate(std::uint64_t va, sv39::access kind, unsigned priv, std::uint64_t& pa);
     std::uint64_t translate_data(std::uint64_t va, sv39::access kind, std::uint64_t& pa);
@@ -134,8 +135,13 @@ private:
     std::uint64_t cycle_offset_ = 0, instret_offset_ = 0; // guest writes to mcycle/minstret
 
     // Memory access.
-    static constexpr std::uint64_t bare_ctx = 1ull << 60; // no translation, any privilege
-    std::uint64_t data_ctx_ = bare_ctx, exec_ctx_ = bare_ctx;
+    // TLB tags: the virtual page number (bits 0..51), the translation context (bit 52: translated;
+    // then the privilege, SUM and MXR; all clear: bare) and a generation (bits 57..63) that a
+    // flush advances.
+    static constexpr std::uint64_t translated_ctx = 1ull << 52;
+    static constexpr std::uint64_t tlb_generations = 128;
+    std::uint64_t tlb_generation_ = 0;
+    std::uint64_t data_ctx_ = 0, exec_ctx_ = 0;
     tlb read_tlb_, write_tlb_;
     std::array<itlb_entry, 64> itlb_;
     page_table_port page_tables_{*this};
