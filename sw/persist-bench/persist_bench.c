@@ -2,10 +2,14 @@
 // A store-heavy loop as a correct pmem program runs it: 8-byte stores filling each 64-byte
 // line, cbo.clean per line, a fence every 64 lines; 4 MiB, 8 times over. Built twice: into
 // NVDIMM memory (persistence tracked) and, with TARGET_RAM, into RAM (not tracked), so that
-// tests/bench/platform_bench.sh can put the two wall times side by side.
+// tests/bench/platform_bench.sh can put the two wall times side by side. With PAGED, either
+// build runs the loop in S mode under Sv39 (identity 1 GiB pages), through the TLB.
 #include "pmemvp.h"
 #ifndef TARGET_RAM
 #include "libnvdimm.h"
+#endif
+#ifdef PAGED
+#include "priv.h"
 #endif
 
 #include <stdio.h>
@@ -26,7 +30,7 @@ static void __attribute__((noinline)) fill(volatile uint64_t *buffer) {
     }
 }
 
-int main(void) {
+static int run(void) {
 #ifdef TARGET_RAM
     // RAM beyond the program's image: nothing clears it at start (crt0 would, for .bss).
     volatile uint64_t *buffer = (volatile uint64_t *)(PMEMVP_RAM + (8u << 20));
@@ -43,3 +47,23 @@ int main(void) {
     printf("stores %u\n", 8 * (BYTES / 8));
     return 0;
 }
+
+#ifdef PAGED
+static long paged_run(long unused) {
+    (void)unused;
+    uint64_t *root = priv_pt_alloc();
+    for (uint64_t gb = 0; gb < 8; ++gb) // devices, RAM and device memory, identity mapped
+        priv_pt_map(root, gb << 30, gb << 30, PTE_LEVEL_1G, PTE_RWX);
+    csr_write(satp, priv_satp(root, 0));
+    sfence_vma_all();
+    return run();
+}
+
+int main(void) {
+    priv_init();
+    csr_write(menvcfg, ENVCFG_CBCFE); // cbo.clean from S
+    return (int)priv_call(PRV_S, paged_run, 0);
+}
+#else
+int main(void) { return run(); }
+#endif

@@ -2,8 +2,13 @@
 // Three records in the first NVDIMM range: A is cleaned (cbo.clean) and fenced, B is never
 // cleaned, C is cleaned but never fenced. Then it waits for --power-fail-at. Under ADR only A
 // survives, and --persist-check names the stores of B and C and the flush of C.
+// Built with PAGED, the same stores run in S mode under Sv39 (identity 1 GiB pages): the
+// persistence domain must find the same lines lost.
 #include "libnvdimm.h"
 #include "pmemvp.h"
+#ifdef PAGED
+#include "priv.h"
+#endif
 
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +16,7 @@
 static inline void cbo_clean(const void *p) { __asm__ volatile(".insn i 0x0f, 2, x0, %0, 1" ::"r"(p) : "memory"); }
 static inline void fence(void) { __asm__ volatile("fence" ::: "memory"); }
 
-int main(void) {
+static int records(void) {
     static struct nfit_info nfit;
     char error[200];
     if (nvdimm_probe(&nfit, error, sizeof error) != 0) {
@@ -32,3 +37,23 @@ int main(void) {
     for (;;)
         __asm__ volatile("wfi"); // until the power fails
 }
+
+#ifdef PAGED
+static long paged_records(long unused) {
+    (void)unused;
+    uint64_t *root = priv_pt_alloc();
+    for (uint64_t gb = 0; gb < 8; ++gb) // devices, RAM and device memory, identity mapped
+        priv_pt_map(root, gb << 30, gb << 30, PTE_LEVEL_1G, PTE_RWX);
+    csr_write(satp, priv_satp(root, 0));
+    sfence_vma_all();
+    return records();
+}
+
+int main(void) {
+    priv_init();
+    csr_write(menvcfg, ENVCFG_CBCFE); // cbo.clean from S
+    return (int)priv_call(PRV_S, paged_records, 0);
+}
+#else
+int main(void) { return records(); }
+#endif

@@ -443,8 +443,15 @@ std::uint64_t hart::cache_block_op(op code, std::uint64_t addr, std::uint64_t pc
             (((menvcfg_ & envcfg_cbie) >> 4) == 1 || (priv_ == priv_u && ((senvcfg_ & envcfg_cbie) >> 4) == 1)))
             what = persist_op::flush;
     }
+    // A page the TLB holds for stores or loads needs no walk (MXR aside, a load's permission
+    // is also a cache-block operation's).
+    const tlb_entry& w = tlb_slot(write_tlb_, addr);
+    const tlb_entry& r = tlb_slot(read_tlb_, addr);
+    const std::uint64_t tag = (addr >> 12) | data_ctx_;
     std::uint64_t pa;
-    if (const std::uint64_t c = translate_data(addr, sv39::access::cache_block, pa)) return c;
+    if (w.tag == tag) pa = w.physical | (addr & 0xfff);
+    else if (r.tag == tag && !(mstatus_ & mstatus_mxr)) pa = r.physical | (addr & 0xfff);
+    else if (const std::uint64_t c = translate_data(addr, sv39::access::cache_block, pa)) return c;
     addr = pa;
     persistence_extension ext(what, pc);
     tlm::tlm_generic_payload gp;
