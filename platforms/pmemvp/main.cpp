@@ -54,6 +54,7 @@ int run(const cli::run_options& options) {
     if (!options.trace_file.empty()) guard.check("--trace", options.trace_file);
     if (!options.vcd_file.empty()) guard.check("--vcd", options.vcd_file);
     if (!options.stats_file.empty()) guard.check("--stats", options.stats_file);
+    if (!options.dump_dtb.empty()) guard.check("-machine dumpdtb", options.dump_dtb);
     for (const char* table : {"RSDP", "XSDT", "NFIT"})
         if (!options.dump_acpi_dir.empty())
             guard.check("--dump-acpi", options.dump_acpi_dir + "/" + table + ".dat");
@@ -75,6 +76,15 @@ int run(const cli::run_options& options) {
     }
 
     platform::virt_platform top("virt", config);
+    if (!options.dump_dtb.empty()) {
+        // As QEMU: the device tree the guest would get, then exit.
+        const std::vector<unsigned char> blob = top.device_tree();
+        std::ofstream out(options.dump_dtb, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(blob.data()), static_cast<std::streamsize>(blob.size()));
+        if (!out)
+            throw config_error("-machine dumpdtb='" + options.dump_dtb + "': cannot write the file");
+        return 0;
+    }
     if (trace.is_open()) top.bus.set_trace(&trace);
     if (!options.dump_acpi_dir.empty()) {
         for (const auto& [name, table] : top.acpi_tables().tables) {

@@ -20,13 +20,22 @@ namespace {
 po::options_description describe() {
     po::options_description qemu("QEMU-compatible options");
     qemu.add_options()
-        ("machine", po::value<std::string>()->value_name("virt[,nvdimm=on][,nvdimm-persistence=cpu|mem-ctrl|none]"),
+        ("machine", po::value<std::string>()->value_name("virt[,nvdimm=on][,nvdimm-persistence=cpu|mem-ctrl|none][,dumpdtb=FILE]"),
          "the machine: virt (the only one); nvdimm=on allows NVDIMMs; nvdimm-persistence puts "
-         "a Platform Capabilities structure in the NFIT")
+         "a Platform Capabilities structure in the NFIT; dumpdtb writes the device tree and exits")
         ("M", po::value<std::string>()->value_name("virt"), "same as -machine")
         ("m", po::value<std::string>()->value_name("SIZE"), "guest RAM at 0x80000000 (default 128M)")
-        ("kernel", po::value<std::string>()->value_name("FILE"), "the guest ELF to run (required)")
-        ("bios", po::value<std::string>()->value_name("none"), "accepted for QEMU compatibility: only 'none'")
+        ("kernel", po::value<std::string>()->value_name("FILE"),
+         "the guest (required): a RISC-V ELF program, or a Linux Image (loaded at 0x80200000 "
+         "after the firmware)")
+        ("bios", po::value<std::string>()->value_name("none|default|FILE"),
+         "firmware at 0x80000000 (ELF or raw), entered with a0 = hart id, a1 = device tree: "
+         "e.g. OpenSBI's fw_jump.elf; none: run the -kernel ELF directly in M mode (the default "
+         "for ELF programs); a Linux Image gets Debian's OpenSBI fw_jump by default")
+        ("append", po::value<std::string>()->value_name("CMDLINE"), "the kernel command line (/chosen/bootargs)")
+        ("initrd", po::value<std::string>()->value_name("FILE"), "an initial ramdisk, placed in RAM below the device tree")
+        ("dtb", po::value<std::string>()->value_name("FILE"),
+         "this device tree blob instead of the generated one (/chosen updated as -append and -initrd say)")
         ("nographic", po::bool_switch(), "accepted for QEMU compatibility: pmemvp has no display")
         ("serial", po::value<std::string>()->value_name("stdio|none|file:PATH"),
          "where the UART's output goes (default stdio)")
@@ -191,7 +200,8 @@ run_options parse_command_line(int argc, const char* const* argv) {
                                    ": unsupported option; accepted: cpu, mem-ctrl, none");
             }
         }
-        machine.finish({"nvdimm", "nvdimm-persistence"});
+        if (auto file = machine.take_string("dumpdtb")) o.dump_dtb = *file;
+        machine.finish({"nvdimm", "nvdimm-persistence", "dumpdtb"});
     }
     if (vm.count("m")) {
         const std::string text = require_string(vm, "m");
@@ -211,10 +221,12 @@ run_options parse_command_line(int argc, const char* const* argv) {
         throw config_error("no guest program: give -kernel FILE.elf (a RISC-V ELF built with "
                            "the sw/ toolchain)");
     o.platform.kernel = require_string(vm, "kernel");
-    if (vm.count("bios") && require_string(vm, "bios") != "none")
-        throw config_error("-bios '" + require_string(vm, "bios") +
-                           "': only -bios none is supported; the guest runs in M-mode from "
-                           "its ELF entry");
+    if (vm.count("bios")) o.platform.bios = require_string(vm, "bios");
+    if (o.platform.bios.empty())
+        throw config_error("-bios '': give none, default or a firmware file");
+    if (vm.count("append")) o.platform.append = require_string(vm, "append");
+    if (vm.count("initrd")) o.platform.initrd = require_string(vm, "initrd");
+    if (vm.count("dtb")) o.platform.dtb = require_string(vm, "dtb");
     if (vm.count("serial")) {
         o.serial = require_string(vm, "serial");
         if (o.serial != "stdio" && o.serial != "none" && o.serial.rfind("file:", 0) != 0)

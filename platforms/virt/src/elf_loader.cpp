@@ -148,32 +148,42 @@ elf_image parse_elf(const unsigned char* file, std::size_t size, const std::stri
     return image;
 }
 
-elf_info load_elf(const std::string& path, const std::vector<load_region>& loadable,
+namespace {
+
+// Refuses [address, address + size) unless it lies inside one of `loadable`, naming what is
+// there instead.
+void check_placement(std::uint64_t address, std::uint64_t size, const std::string& what,
+                     const std::string& part, const std::vector<load_region>& loadable,
+                     const std::function<std::string(std::uint64_t)>& describe) {
+    const bool fits = std::any_of(loadable.begin(), loadable.end(), [&](const load_region& r) {
+        return util::range_inside(address, size, r.base, r.size);
+    });
+    if (fits) return;
+    const std::string range = "[" + hex(address) + ".." + hex(address + size - 1) + "]";
+    for (const load_region& r : loadable)
+        if (address >= r.base && address - r.base < r.size)
+            throw config_error(what + ": " + part + range + " runs past the end of RAM (" +
+                               hex(r.base) + ".." + hex(r.base + r.size - 1) +
+                               "); give a larger -m, or link the program smaller");
+    const std::string there = describe(address);
+    throw config_error(what + ": " + part + range +
+                       (there.empty() ? " lies outside the platform's RAM"
+                                      : " lies in " + there + ", not in RAM") +
+                       "; guest images are loaded into RAM only: link the program for RAM at "
+                       "0x80000000 and check -m is large enough");
+}
+
+} // namespace
+
+elf_info load_elf(const std::string& path, const std::string& what,
+                  const std::vector<load_region>& loadable,
                   const std::function<std::string(std::uint64_t)>& describe,
                   tlm::tlm_fw_transport_if<>& bus) {
-    const std::string what = "-kernel '" + path + "'";
     const std::vector<unsigned char> file = read_guest_file(path, what);
     const elf_image image = parse_elf(file.data(), file.size(), what);
     // Every segment is checked before anything is written: a refused image leaves no trace.
-    for (const auto& s : image.segments) {
-        const bool fits = std::any_of(loadable.begin(), loadable.end(), [&](const load_region& r) {
-            return util::range_inside(s.paddr, s.memsz, r.base, r.size);
-        });
-        if (fits) continue;
-        const std::string range = "[" + hex(s.paddr) + ".." + hex(s.paddr + s.memsz - 1) + "]";
-        for (const load_region& r : loadable)
-            if (s.paddr >= r.base && s.paddr - r.base < r.size)
-                throw config_error(what + ": segment " + std::to_string(s.index) + " " + range +
-                                   " runs past the end of RAM (" + hex(r.base) + ".." +
-                                   hex(r.base + r.size - 1) + "); give a larger -m, or link "
-                                   "the program smaller");
-        const std::string there = describe(s.paddr);
-        throw config_error(what + ": segment " + std::to_string(s.index) + " " + range +
-                           (there.empty() ? " lies outside the platform's RAM"
-                                          : " lies in " + there + ", not in RAM") +
-                           "; guest images are loaded into RAM only: link the program for RAM at "
-                           "0x80000000 and check -m is large enough");
-    }
+    for (const auto& s : image.segments)
+        check_placement(s.paddr, s.memsz, what, "segment " + std::to_string(s.index) + " ", loadable, describe);
     elf_info info;
     info.entry = image.entry;
     for (const auto& s : image.segments) {
@@ -184,6 +194,27 @@ elf_info load_elf(const std::string& path, const std::vector<load_region>& loada
         info.loaded_bytes += s.memsz;
     }
     return info;
+}
+
+void load_raw(const std::vector<unsigned char>& data, std::uint64_t address, const std::string& what,
+              const std::vector<load_region>& loadable,
+              const std::function<std::string(std::uint64_t)>& describe, tlm::tlm_fw_transport_if<>& bus) {
+    if (data.empty()) throw config_error(what + ": the file is empty");
+    check_placement(address, data.size(), what, "its " + std::to_string(data.size()) + " bytes at ", loadable, describe);
+    if (!write_all(bus, address, data.data(), data.size()))
+        throw config_error(what + ": could not be written to memory at " + hex(address));
+}
+
+linux_image parse_linux_image(const std::vector<unsigned char>& file) {
+    linux_image image;
+    if (file.size() < 64 || std::memcmp(file.data() + 0x30, "RISCV\0\0\0", 8) != 0 ||
+        std::memcmp(file.data() + 0x38, "RSC\x05", 4) != 0)
+        return image;
+    std::uint64_t size = 0;
+    std::memcpy(&size, file.data() + 0x10, 8); // image_size, little-endian
+    image.valid = true;
+    image.memory_size = std::max<std::uint64_t>(size, file.size());
+    return image;
 }
 
 } // namespace pmemvp::platform

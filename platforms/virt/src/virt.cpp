@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pmemvp/platform/virt.h"
 
+#include "pmemvp/platform/device_tree.h"
 #include "pmemvp/platform/elf_loader.h"
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
@@ -61,6 +62,7 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
     clint.msip.bind(cpu, riscv::irq_msi);
     clint.mtip.bind(cpu, riscv::irq_mti);
     plic.context_irq[0].bind(cpu, riscv::irq_mei);
+    plic.context_irq[1].bind(cpu, riscv::irq_sei); // the S-mode context (Linux)
     uart.irq.bind(plic, uart_irq);
 
     finisher.on_exit = [this](int status, const sc_core::sc_time& when) {
@@ -395,12 +397,118 @@ void virt_platform::build_acpi() {
     std::memcpy(rom_data_.data() + offset, acpi_.image.data(), acpi_.image.size());
 }
 
+namespace {
+constexpr std::uint64_t kernel_offset = 2ull << 20; // a payload's place after the firmware, as fw_jump expects
+const char* const default_firmware = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
+
+bool is_elf(const std::vector<unsigned char>& file) {
+    return file.size() >= 4 && std::memcmp(file.data(), "\177ELF", 4) == 0;
+}
+
+std::uint64_t file_size(const std::string& path, const std::string& what) {
+    return read_guest_file(path, what).size();
+}
+} // namespace
+
+std::string virt_platform::firmware() const {
+    if (config_.bios == "none") return "";
+    if (!config_.bios.empty() && config_.bios != "default") return config_.bios;
+    // No -bios, or -bios default: firmware only for a Linux Image, as QEMU would give one.
+    const auto kernel = read_guest_file(config_.kernel, "-kernel '" + config_.kernel + "'");
+    if (!parse_linux_image(kernel).valid) return "";
+    struct stat st {};
+    if (stat(default_firmware, &st) != 0)
+        throw config_error("-kernel '" + config_.kernel + "' is a Linux Image, which needs SBI firmware, "
+                           "and the default " + std::string(default_firmware) + " is not installed: "
+                           "apt-get install opensbi, or give -bios FILE");
+    return default_firmware;
+}
+
+virt_platform::boot_layout virt_platform::layout(std::uint64_t dtb_size) const {
+    boot_layout l;
+    const std::uint64_t ram_end = ram_base + config_.ram_size;
+    l.dtb = (ram_end - dtb_size) & ~0xfffull; // the top of RAM: far from the images at its base
+    if (!config_.initrd.empty()) {
+        const std::uint64_t size = file_size(config_.initrd, "-initrd '" + config_.initrd + "'");
+        if (size + dtb_size + kernel_offset >= config_.ram_size)
+            throw config_error("-initrd '" + config_.initrd + "': " + std::to_string(size) +
+                               " bytes do not fit in RAM with the kernel and the device tree; "
+                               "give a larger -m");
+        l.initrd_start = (l.dtb - size) & ~0xfffull;
+        l.initrd_end = l.initrd_start + size;
+    }
+    return l;
+}
+
+std::vector<unsigned char> virt_platform::device_tree() const {
+    device_tree_config c;
+    c.ram_base = ram_base;
+    c.ram_size = config_.ram_size;
+    c.timebase_hz = static_cast<std::uint32_t>(1.0 / config_.cpu.timebase_period.to_seconds() + 0.5);
+    c.bootargs = config_.append;
+    for (const auto& r : ranges_)
+        c.pmem.push_back({r.base, r.size, !r.dimms[0]->memdev().options().share});
+    auto build = [&] {
+        if (config_.dtb.empty()) return build_device_tree(c);
+        const std::string what = "-dtb '" + config_.dtb + "'";
+        return update_chosen(read_guest_file(config_.dtb, what, 16u << 20), what, c);
+    };
+    if (config_.initrd.empty()) return build();
+    // The initrd's place depends on the blob's size, which its two properties fix: build once
+    // with stand-in values, place, build again.
+    c.initrd_start = ram_base;
+    c.initrd_end = ram_base + 1;
+    const boot_layout l = layout(build().size());
+    c.initrd_start = l.initrd_start;
+    c.initrd_end = l.initrd_end;
+    return build();
+}
+
 void virt_platform::load_guest() {
     try {
-        const elf_info elf = load_elf(config_.kernel, {{ram_base, config_.ram_size}},
-                                      [this](std::uint64_t a) { return describe_address(a); },
-                                      *debug.operator->());
-        write_boot_rom(elf.entry);
+        const std::vector<load_region> ram{{ram_base, config_.ram_size}};
+        const auto describe = [this](std::uint64_t a) { return describe_address(a); };
+        auto& bus = *debug.operator->();
+        const std::string kernel_what = "-kernel '" + config_.kernel + "'";
+        const std::string fw = firmware();
+        std::uint64_t entry = 0, kernel_end = ram_base;
+        if (fw.empty()) {
+            const auto kernel = read_guest_file(config_.kernel, kernel_what);
+            if (parse_linux_image(kernel).valid)
+                throw config_error(kernel_what + " is a Linux Image, which needs SBI firmware: drop "
+                                   "-bios none, or give -bios FILE (e.g. OpenSBI's fw_jump.elf)");
+            entry = load_elf(config_.kernel, kernel_what, ram, describe, bus).entry;
+        } else {
+            // Firmware at RAM's base; the payload 2 MiB above, where fw_jump jumps.
+            const std::string fw_what = "-bios '" + fw + "'";
+            const auto firmware_file = read_guest_file(fw, fw_what);
+            if (is_elf(firmware_file)) {
+                entry = load_elf(fw, fw_what, ram, describe, bus).entry;
+            } else {
+                load_raw(firmware_file, ram_base, fw_what, ram, describe, bus);
+                entry = ram_base;
+            }
+            const auto kernel = read_guest_file(config_.kernel, kernel_what);
+            if (const linux_image image = parse_linux_image(kernel); image.valid) {
+                std::vector<unsigned char> padded = kernel;
+                padded.resize(image.memory_size); // its .bss, zeroed
+                load_raw(padded, ram_base + kernel_offset, kernel_what, ram, describe, bus);
+                kernel_end = ram_base + kernel_offset + image.memory_size;
+            } else {
+                load_elf(config_.kernel, kernel_what, ram, describe, bus);
+            }
+        }
+        const std::vector<unsigned char> dtb = device_tree();
+        const boot_layout l = layout(dtb.size());
+        if (l.dtb < kernel_end || (l.initrd_end && l.initrd_start < kernel_end))
+            throw config_error(kernel_what + ": the kernel, initrd and device tree do not fit in " +
+                               util::hex(config_.ram_size) + " bytes of RAM; give a larger -m");
+        if (!config_.initrd.empty()) {
+            const std::string what = "-initrd '" + config_.initrd + "'";
+            load_raw(read_guest_file(config_.initrd, what), l.initrd_start, what, ram, describe, bus);
+        }
+        load_raw(dtb, l.dtb, "the device tree", ram, describe, bus);
+        write_boot_rom(entry, l.dtb);
     } catch (const config_error& e) {
         load_error_ = e.what();
         cpu.halt();
@@ -408,9 +516,9 @@ void virt_platform::load_guest() {
     }
 }
 
-void virt_platform::write_boot_rom(std::uint64_t entry) {
-    // Reset vector: a0 = hart id, a1 = device tree (none yet), a2 = ACPI RSDP (none yet),
-    // then jump to the ELF entry, as QEMU virt's boot ROM does.
+void virt_platform::write_boot_rom(std::uint64_t entry, std::uint64_t dtb_address) {
+    // Reset vector: a0 = hart id, a1 = the device tree, a2 = ACPI RSDP (for bare-metal
+    // guests), then jump to the entry (firmware or program), as QEMU virt's boot ROM does.
     const std::uint32_t code[] = {
         0x00000297, // auipc t0, 0
         0xf1402573, // csrr  a0, mhartid
@@ -419,7 +527,7 @@ void virt_platform::write_boot_rom(std::uint64_t entry) {
         0x0282b283, // ld    t0, 40(t0)
         0x00028067, // jr    t0
     };
-    const std::uint64_t data[] = {0 /* fdt */, acpi_.rsdp_address, entry};
+    const std::uint64_t data[] = {dtb_address, acpi_.rsdp_address, entry};
     std::memcpy(rom_data_.data(), code, sizeof code);
     std::memcpy(rom_data_.data() + sizeof code, data, sizeof data);
 }

@@ -50,9 +50,25 @@ struct elf_info {
 // transport (zero-filling .bss). A segment must lie wholly inside one of `loadable`;
 // otherwise `describe(address)` names what is there (e.g. "NVDIMM 'nv0' memory, backed by
 // a user file") and nothing at all is written: all segments are checked before the first
-// byte is loaded. Throws config_error.
-elf_info load_elf(const std::string& path, const std::vector<load_region>& loadable,
+// byte is loaded. `what` names the file in messages ("-kernel 'x.elf'"). Throws config_error.
+elf_info load_elf(const std::string& path, const std::string& what,
+                  const std::vector<load_region>& loadable,
                   const std::function<std::string(std::uint64_t)>& describe,
                   tlm::tlm_fw_transport_if<>& bus);
+
+// Loads `data` whole at `address` (a raw firmware, a Linux Image, an initrd, a device tree),
+// with the same checks: it must lie inside one of `loadable`. Throws config_error.
+void load_raw(const std::vector<unsigned char>& data, std::uint64_t address, const std::string& what,
+              const std::vector<load_region>& loadable,
+              const std::function<std::string(std::uint64_t)>& describe, tlm::tlm_fw_transport_if<>& bus);
+
+// A RISC-V Linux kernel Image: its 64-byte header (magic "RISCV\0\0\0" at 0x30, "RSC\x05" at
+// 0x38) and the memory it needs from its load address, .bss included (header field
+// image_size; 0 in old kernels, then the file size).
+struct linux_image {
+    bool valid = false;
+    std::uint64_t memory_size = 0;
+};
+linux_image parse_linux_image(const std::vector<unsigned char>& file);
 
 } // namespace pmemvp::platform

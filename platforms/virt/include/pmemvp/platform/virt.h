@@ -46,7 +46,11 @@ constexpr std::uint64_t acpi_base = 0x1100; // in the boot ROM
 
 struct virt_config {
     std::uint64_t ram_size = 128ull << 20;
-    std::string kernel;                   // the guest ELF
+    std::string kernel;                   // -kernel: an ELF program, or a Linux Image (with firmware)
+    std::string bios = "default";         // -bios: none; default (firmware for a Linux Image only); or a file
+    std::string append;                   // -append: the kernel command line (/chosen/bootargs)
+    std::string initrd;                   // -initrd FILE
+    std::string dtb;                      // -dtb FILE instead of the generated device tree
     riscv::hart_config cpu;
     std::FILE* uart_out = stdout;         // nullptr: discard
     std::vector<backend::file_backend_options> memory_backends;
@@ -96,6 +100,9 @@ public:
     }
     const std::vector<std::unique_ptr<nvdimm::nvdimm>>& nvdimms() const { return nvdimms_; }
     const std::vector<nvdimm::spa_range>& pmem_ranges() const { return ranges_; }
+    // The device tree the hart gets in a1 (generated from the devices, or -dtb's, with /chosen
+    // as -append and -initrd say), and where it goes in RAM.
+    std::vector<unsigned char> device_tree() const;
     // The ACPI tables in the boot ROM, by signature (RSDP, XSDT, NFIT).
     const acpi::placed_tables& acpi_tables() const { return acpi_; }
     nvdimm::controller* nvdimm_controller() const { return nvdimm_ctrl_.get(); }
@@ -115,8 +122,16 @@ private:
     // What the platform has at `address`, for messages ("the memory of NVDIMM 'nv0', backed
     // by ..."); empty if nothing.
     std::string describe_address(std::uint64_t address) const;
-    void write_boot_rom(std::uint64_t entry);
+    void write_boot_rom(std::uint64_t entry, std::uint64_t dtb_address);
     void load_guest();
+    // Where the boot images go: the kernel, the initrd just below the device tree, the device
+    // tree at the top of RAM.
+    struct boot_layout {
+        std::uint64_t dtb = 0;
+        std::uint64_t initrd_start = 0, initrd_end = 0;
+    };
+    boot_layout layout(std::uint64_t dtb_size) const;
+    std::string firmware() const; // the -bios file, or the default for a Linux Image; "" for none
     void create_nvdimms();
     void map_nvdimms();
     pmem::persistence_domain* make_dimm_domain(const nvdimm::nvdimm& dimm, std::uint64_t size);
