@@ -5,7 +5,9 @@
 #include "output_guard.h"
 #include "stats.h"
 
+#include "pmemvp/platform/symbols.h"
 #include "pmemvp/util/config_error.h"
+#include "pmemvp/util/keyval.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +19,15 @@
 using namespace pmemvp;
 
 namespace {
+
+// Adds the symbols of an ELF guest image, quietly skipping what is not an ELF (a raw
+// firmware, a Linux Image) or has no symbols: the loader reports real problems.
+void add_elf_symbols(const std::string& path, platform::symbol_table& into) {
+    try {
+        into.merge(platform::symbol_table::load(path, path));
+    } catch (const config_error&) {
+    }
+}
 
 // Runs the simulation in slices of simulated time, so that a signal (SIGINT, SIGTERM) stops it
 // between two slices. Slicing changes nothing simulated: processes see the same events, and a
@@ -76,6 +87,18 @@ int run(const cli::run_options& options) {
     }
 
     platform::virt_platform top("virt", config);
+    // Guest PCs are printed with the function holding them: from --symbols files, and from
+    // the ELF images the run loads (-kernel, -bios).
+    platform::symbol_table symbols;
+    for (const auto& file : options.symbol_files)
+        symbols.merge(platform::symbol_table::load(file, "--symbols '" + file + "'"));
+    for (const std::string& image : {config.kernel, config.bios})
+        if (image != "none" && image != "default" && !image.empty()) add_elf_symbols(image, symbols);
+    auto at_pc = [&symbols](std::uint64_t pc) {
+        std::string text = "pc " + util::hex(pc);
+        if (const std::string where = symbols.describe(pc); !where.empty()) text += " (" + where + ")";
+        return text;
+    };
     if (!options.dump_dtb.empty()) {
         // As QEMU: the device tree the guest would get, then exit.
         const std::vector<unsigned char> blob = top.device_tree();
@@ -143,8 +166,8 @@ int run(const cli::run_options& options) {
     result.persistence_findings = finding_count;
     if (list_findings) {
         for (const auto& [where, f] : findings)
-            std::fprintf(stderr, "pmemvp: persist-check: %s: pc 0x%llx, %s offset 0x%llx, at %s\n",
-                         pmem::to_string(f.what), static_cast<unsigned long long>(f.pc), where.c_str(),
+            std::fprintf(stderr, "pmemvp: persist-check: %s: %s, %s offset 0x%llx, at %s\n",
+                         pmem::to_string(f.what), at_pc(f.pc).c_str(), where.c_str(),
                          static_cast<unsigned long long>(f.address), f.time.to_string().c_str());
     }
     if (top.power_failed()) {
@@ -159,9 +182,9 @@ int run(const cli::run_options& options) {
         result.outcome = "interrupted";
         result.status = 128 + sig;
         result.simulated_time = top.cpu.now();
-        std::fprintf(stderr, "pmemvp: interrupted by signal %d at %s of simulated time (pc 0x%llx); "
+        std::fprintf(stderr, "pmemvp: interrupted by signal %d at %s of simulated time (%s); "
                      "backing files are synced%s\n", sig, result.simulated_time.to_string().c_str(),
-                     static_cast<unsigned long long>(top.cpu.pc()),
+                     at_pc(top.cpu.pc()).c_str(),
                      options.stats_file.empty() ? "" : " and stats written");
     } else if (top.stopped_by_power_fail()) {
         result.outcome = "power-failure";
@@ -182,19 +205,19 @@ int run(const cli::run_options& options) {
         result.simulated_time = sc_core::sc_time_stamp();
         std::fprintf(stderr,
                      "pmemvp: the guest did not finish within --max-time %s of simulated time "
-                     "(pc 0x%llx, %llu instructions); raise --max-time or check the guest\n",
+                     "(%s, %llu instructions); raise --max-time or check the guest\n",
                      options.max_time->to_string().c_str(),
-                     static_cast<unsigned long long>(top.cpu.pc()),
+                     at_pc(top.cpu.pc()).c_str(),
                      static_cast<unsigned long long>(top.cpu.instructions()));
     } else {
         result.outcome = "idle";
         result.status = 125;
         result.simulated_time = top.cpu.now();
         std::fprintf(stderr,
-                     "pmemvp: the guest stopped at pc 0x%llx waiting for an interrupt that "
+                     "pmemvp: the guest stopped at %s waiting for an interrupt that "
                      "nothing will raise (wfi with no timer or device pending); it never wrote "
                      "the test finisher\n",
-                     static_cast<unsigned long long>(top.cpu.pc()));
+                     at_pc(top.cpu.pc()).c_str());
     }
     if (!options.stats_file.empty())
         cli::write_stats(options.stats_file, top, result, options.quantum);

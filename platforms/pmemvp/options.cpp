@@ -77,6 +77,9 @@ po::options_description describe() {
         ("vcd", po::value<std::string>()->value_name("FILE"),
          "write a VCD waveform (GTKWave) of each persistent memory's non-durable lines, lines "
          "awaiting a fence and write-pending-queue lines over simulated time")
+        ("symbols", po::value<std::vector<std::string>>()->composing()->value_name("ELF"),
+         "name guest PCs as function+offset from this ELF's symbols, e.g. a kernel's vmlinux "
+         "(repeatable; the -kernel and -bios ELF files are always used)")
         ("dump-acpi", po::value<std::string>()->value_name("DIR"),
          "write every ACPI table as DIR/SIGNATURE.dat (e.g. NFIT.dat, for iasl -d)")
         ("log", po::value<std::vector<std::string>>()->composing()->value_name("[MODULE=]LEVEL"),
@@ -271,6 +274,7 @@ run_options parse_command_line(int argc, const char* const* argv) {
         }
     }
     if (vm.count("dump-acpi")) o.dump_acpi_dir = require_string(vm, "dump-acpi");
+    if (vm.count("symbols")) o.symbol_files = vm["symbols"].as<std::vector<std::string>>();
     if (vm.count("pmem-timing")) {
         const std::string spec = require_string(vm, "pmem-timing");
         if (spec == "none") {

@@ -20,6 +20,7 @@ struct run_options {
     std::string trace_file;
     std::string dump_acpi_dir;
     std::string dump_dtb; // -machine dumpdtb=FILE: write the device tree, then exit
+    std::vector<std::string> symbol_files; // --symbols: ELF files naming guest PCs
     std::string vcd_file;
     enum class check { off, report, fail } persist_check = check::off;
     std::vector<std::pair<std::string, log_level>> log_levels;

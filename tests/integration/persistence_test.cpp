@@ -4,9 +4,9 @@
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/process.h"
 
-#include <cctype>
 #include <filesystem>
 #include <random>
+#include <regex>
 
 using namespace pmemvp::test;
 
@@ -27,13 +27,8 @@ std::string record(const std::string& file, std::size_t at) { return file.substr
 } // namespace
 
 // The checker's lines without their pcs (two builds place the code differently).
-std::string findings_without_pcs(std::string text) {
-    for (std::size_t at = text.find("pc 0x"); at != std::string::npos; at = text.find("pc 0x", at + 3)) {
-        std::size_t end = at + 5;
-        while (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end]))) ++end;
-        text.replace(at, end - at, "pc ?");
-    }
-    return text;
+std::string findings_without_pcs(const std::string& text) {
+    return std::regex_replace(text, std::regex(R"(pc 0x[0-9a-f]+( \([^)]*\))?)"), "pc ?");
 }
 
 TEST(power_failure, paging_changes_nothing_the_persistence_domain_finds) {
@@ -50,6 +45,19 @@ TEST(power_failure, paging_changes_nothing_the_persistence_domain_finds) {
     EXPECT_NE(flat.err.find("store not durable"), std::string::npos) << flat.err;
     EXPECT_EQ(findings_without_pcs(paged.err), findings_without_pcs(flat.err));
     EXPECT_EQ(read_file(paged_dir + "/d.img"), read_file(flat_dir + "/d.img"));
+}
+
+TEST(power_failure, the_checker_names_the_functions_of_the_lost_stores) {
+    const std::string dir = make_temp_dir();
+    const auto r = run(dir, "mem-ctrl", {"--persist-check"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    // From the -kernel ELF's own symbols: strcpy's stores (picolibc's memcpy), main's clean.
+    EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(store not durable: pc 0x[0-9a-f]+ \(mem(cpy|move)\+0x[0-9a-f]+\))"))) << r.err;
+    EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(flush never followed by a fence: pc 0x[0-9a-f]+ \((main|records)\+0x[0-9a-f]+\))"))) << r.err;
+    // --symbols with a file that is not an ELF is refused.
+    const auto bad = run(dir, "mem-ctrl", {"--symbols", dir + "/d.img"});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("--symbols"), std::string::npos) << bad.err;
 }
 
 TEST(power_failure, adr_keeps_the_cleaned_and_fenced_record_only) {
