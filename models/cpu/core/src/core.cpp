@@ -77,9 +77,13 @@ void core::run() {
         }
         if (wfi_) {
             if (!interrupt_waiting()) {
+                if (stop_requested_) { // a debugger stops a sleeping CPU too; it sleeps on after
+                    stop(stop_reason::request);
+                    continue;
+                }
                 sync();
                 const sc_time asleep = sc_core::sc_time_stamp();
-                wait(irq_event_ | wake_event_);
+                wait(irq_event_ | wake_event_ | debug_event_);
                 // The clock runs on while the CPU sleeps: the cycle counter keeps counting.
                 const auto slept = static_cast<std::uint64_t>((sc_core::sc_time_stamp() - asleep) / period);
                 cycle_ += slept;
@@ -122,9 +126,9 @@ void core::run() {
 
 void core::stop(stop_reason why) {
     stopped_ = true;
-    stop_requested_ = false;
+    stop_requested_ = step_pending_ = false; // a step ends at any stop
     last_stop_ = why;
-    if (why == stop_reason::breakpoint) resume_past_ = pc();
+    resume_past_ = pc(); // leaving a stop executes the instruction there, breakpoint or not
     if (on_stop) on_stop(why);
     // The whole simulation stays where it is until the debugger lets the CPU go on.
     while (stopped_) {
@@ -143,6 +147,7 @@ void core::remove_breakpoint(std::uint64_t pc) { breakpoints_.erase(pc); }
 void core::request_stop() {
     stop_requested_ = true;
     limit_ = 0;
+    debug_event_.notify(sc_core::SC_ZERO_TIME); // wakes a CPU asleep in WFI
 }
 
 void core::step() {

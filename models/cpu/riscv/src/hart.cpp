@@ -353,6 +353,7 @@ std::uint64_t hart::load_slow(std::uint64_t addr, void* data, unsigned len, int 
         std::memcpy(data, buf, len);
         return 0;
     }
+    fault_address_ = addr; // the part that faults, for tval (spec 1.12, 3.1.16)
     std::uint64_t pa;
     if (const std::uint64_t c = translate_data(addr, sv39::access::read, pa)) return c;
     tlb_entry& e = read_tlb_[(addr >> 12) % tlb_size];
@@ -371,11 +372,13 @@ std::uint64_t hart::store_slow(std::uint64_t addr, const void* data, unsigned le
     if (len > in_page) {
         // Both pages are translated before either is written: a fault leaves memory unchanged.
         std::uint64_t pa;
+        fault_address_ = addr + in_page;
         if (const std::uint64_t c = translate_data(addr + in_page, sv39::access::write, pa)) return c;
         const auto* bytes = static_cast<const unsigned char*>(data);
         if (const std::uint64_t c = store_slow(addr, bytes, in_page, pc)) return c;
         return store_slow(addr + in_page, bytes + in_page, len - in_page, pc);
     }
+    fault_address_ = addr;
     std::uint64_t pa;
     if (const std::uint64_t c = translate_data(addr, sv39::access::write, pa)) return c;
     tlb_entry& e = write_tlb_[(addr >> 12) % tlb_size];
@@ -613,7 +616,9 @@ bool hart::csr_write(unsigned csr, std::uint64_t v, bool debug) {
     case csr_pmpcfg0: pmpcfg_[0] = v; return true;
     case csr_pmpcfg2: pmpcfg_[1] = v; return true;
     case csr_mcycle: cycle_offset_ = cycle_ - v; return true;
-    case csr_minstret: instret_offset_ = instret_ + 1 - v; return true; // this one retires too
+    case csr_minstret: // a csrw retires too (counted after it), a debugger's write does not
+        instret_offset_ = instret_ + (debug ? 0 : 1) - v;
+        return true;
     }
     if (csr >= csr_pmpaddr0 && csr < csr_pmpaddr0 + 16) {
         pmpaddr_[csr - csr_pmpaddr0] = v & ((1ull << 54) - 1);
@@ -730,14 +735,14 @@ void hart::execute() {
     {                                                                                              \
         T v;                                                                                       \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (const u64 c = load(a, v, d.rd, n)) npc = trap(c, a, pc);                               \
+        if (const u64 c = load(a, v, d.rd, n)) npc = trap(c, fault_address_, pc);                  \
         else x[d.rd] = conv;                                                                       \
     }                                                                                              \
     break
 #define STORE(T)                                                                                   \
     {                                                                                              \
         const u64 a = rs1 + static_cast<u64>(d.imm);                                               \
-        if (const u64 c = store(a, static_cast<T>(rs2), pc, n)) npc = trap(c, a, pc);              \
+        if (const u64 c = store(a, static_cast<T>(rs2), pc, n)) npc = trap(c, fault_address_, pc); \
     }                                                                                              \
     break
 

@@ -181,6 +181,7 @@ private:
     bool reset_pending_ = false;
     sc_core::sc_event irq_event_;
     sc_core::sc_event wake_event_;
+    sc_core::sc_event debug_event_; // a debugger's stop request
     std::vector<dmi_region> dmi_regions_; // all granted, in pairs: read, then write
     std::vector<store_observer*> observers_; // every observer met: fences are reported to them
     std::vector<access_timing*> timings_;     // every timing met: fences wait for them

@@ -132,6 +132,7 @@ private:
     bool sstc_pending_ = false; // STIP from stimecmp
     std::uint64_t pmpcfg_[2] = {}, pmpaddr_[16] = {};
     std::uint64_t reservation_ = ~0ull; // LR/SC reserved address, ~0 = none
+    std::uint64_t fault_address_ = 0;   // the address a slow-path access faulted at (tval)
     std::uint64_t cycle_offset_ = 0, instret_offset_ = 0; // guest writes to mcycle/minstret
 
     // Memory access.
