@@ -66,6 +66,10 @@ nvdimm_options nvdimm_options::parse(const std::string& keyvals) {
         throw config_error("-device nvdimm: option 'label-size' value '" + hex(o.label_size) +
                            "' is too small: it is required at least " + hex(min_label_size) +
                            " (or 0 for no labels)");
+    // The DSM label-size reply and the label format count in 32 bits.
+    if (o.label_size > 0xffffffffull - 0xfff)
+        throw config_error("-device nvdimm: option 'label-size' value '" + hex(o.label_size) +
+                           "' is too large: the label area is at most 4G - 4K");
     if (o.slot < -1 || o.slot >= static_cast<int>(max_slots))
         throw config_error("-device nvdimm: invalid slot# " + std::to_string(o.slot) +
                            ", should be less than " + std::to_string(max_slots));
