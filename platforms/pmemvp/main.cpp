@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 using namespace pmemvp;
 
@@ -66,6 +67,7 @@ int run(const cli::run_options& options) {
     if (!options.vcd_file.empty()) guard.check("--vcd", options.vcd_file);
     if (!options.stats_file.empty()) guard.check("--stats", options.stats_file);
     if (!options.dump_dtb.empty()) guard.check("-machine dumpdtb", options.dump_dtb);
+    if (!options.log_file.empty()) guard.check("-D", options.log_file);
     for (const char* table : {"RSDP", "XSDT", "NFIT"})
         if (!options.dump_acpi_dir.empty())
             guard.check("--dump-acpi", options.dump_acpi_dir + "/" + table + ".dat");
@@ -99,6 +101,22 @@ int run(const cli::run_options& options) {
         if (const std::string where = symbols.describe(pc); !where.empty()) text += " (" + where + ")";
         return text;
     };
+    // -d, -D: the bring-up log, one line per event with its pc and the time.
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> log_file(nullptr, &std::fclose);
+    if (options.log_categories) {
+        std::FILE* out = stderr;
+        if (!options.log_file.empty()) {
+            log_file.reset(std::fopen(options.log_file.c_str(), "w"));
+            if (!log_file) throw config_error("-D '" + options.log_file + "': cannot create the file");
+            out = log_file.get();
+        }
+        static const char* const names[] = {"", "int", "guest_errors", "", "unimp"};
+        top.cpu.set_trace(options.log_categories, [out, &at_pc, &top](unsigned category, std::uint64_t pc, const std::string& text) {
+            std::fprintf(out, "%s: %s: %s at %s\n", top.cpu.now().to_string().c_str(), names[category],
+                         text.c_str(), at_pc(pc).c_str());
+        });
+        if (options.log_categories & 2) logger::set_level_for("virt.bus", log_level::info);
+    }
     if (!options.dump_dtb.empty()) {
         // As QEMU: the device tree the guest would get, then exit.
         const std::vector<unsigned char> blob = top.device_tree();

@@ -77,6 +77,10 @@ po::options_description describe() {
         ("vcd", po::value<std::string>()->value_name("FILE"),
          "write a VCD waveform (GTKWave) of each persistent memory's non-durable lines, lines "
          "awaiting a fence and write-pending-queue lines over simulated time")
+        ("d", po::value<std::string>()->value_name("int,guest_errors,unimp|help"),
+         "log, as QEMU's -d: int (every trap and interrupt, with SBI calls), guest_errors "
+         "(accesses to unmapped addresses), unimp (CSRs and instructions not implemented)")
+        ("D", po::value<std::string>()->value_name("FILE"), "write the -d log to FILE instead of stderr")
         ("symbols", po::value<std::vector<std::string>>()->composing()->value_name("ELF"),
          "name guest PCs as function+offset from this ELF's symbols, e.g. a kernel's vmlinux "
          "(repeatable; the -kernel and -bios ELF files are always used)")
@@ -275,6 +279,28 @@ run_options parse_command_line(int argc, const char* const* argv) {
     }
     if (vm.count("dump-acpi")) o.dump_acpi_dir = require_string(vm, "dump-acpi");
     if (vm.count("symbols")) o.symbol_files = vm["symbols"].as<std::vector<std::string>>();
+    if (vm.count("d")) {
+        const std::string text = require_string(vm, "d");
+        if (text == "help") {
+            o.help = true;
+            o.timing_help = "int            every trap and interrupt taken, with SBI calls (ecall from S)\n"
+                            "guest_errors   accesses to addresses where nothing is mapped\n"
+                            "unimp          CSRs and instructions the hart does not implement\n";
+            return o;
+        }
+        std::size_t at = 0;
+        while (at <= text.size()) {
+            const std::size_t comma = std::min(text.find(',', at), text.size());
+            const std::string item = text.substr(at, comma - at);
+            if (item == "int") o.log_categories |= 1;
+            else if (item == "guest_errors") o.log_categories |= 2;
+            else if (item == "unimp") o.log_categories |= 4;
+            else throw config_error("-d '" + text + "': unknown item '" + item +
+                                    "'; accepted: int, guest_errors, unimp (-d help)");
+            at = comma + 1;
+        }
+    }
+    if (vm.count("D")) o.log_file = require_string(vm, "D");
     if (vm.count("pmem-timing")) {
         const std::string spec = require_string(vm, "pmem-timing");
         if (spec == "none") {

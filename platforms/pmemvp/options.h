@@ -21,6 +21,8 @@ struct run_options {
     std::string dump_acpi_dir;
     std::string dump_dtb; // -machine dumpdtb=FILE: write the device tree, then exit
     std::vector<std::string> symbol_files; // --symbols: ELF files naming guest PCs
+    unsigned log_categories = 0; // -d: cpu::core trace categories
+    std::string log_file;        // -D: where the -d log goes (default stderr)
     std::string vcd_file;
     enum class check { off, report, fail } persist_check = check::off;
     std::vector<std::pair<std::string, log_level>> log_levels;

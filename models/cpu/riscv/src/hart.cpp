@@ -151,6 +151,7 @@ bool hart::delegated(std::uint64_t cause) const {
 
 std::uint64_t hart::trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t epc) {
     reservation_ = ~0ull;
+    if (tracing(trace_interrupts)) trace_trap(cause, tval, epc);
     std::uint64_t vector;
     if (delegated(cause)) {
         sepc_ = epc;
@@ -176,6 +177,26 @@ std::uint64_t hart::trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t 
     if ((cause & cause_interrupt) && (vector & 1))
         return base + 4 * (cause & 0xff);
     return base;
+}
+
+void hart::trace_trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t epc) const {
+    static const char* const exceptions[16] = {
+        "instruction misaligned", "instruction access fault", "illegal instruction", "breakpoint",
+        "load misaligned", "load access fault", "store misaligned", "store access fault",
+        "ecall from U", "ecall from S", "", "ecall from M", "instruction page fault",
+        "load page fault", "", "store page fault"};
+    static const char* const interrupts[12] = {"", "S software", "", "M software", "", "S timer", "",
+                                               "M timer", "", "S external", "", "M external"};
+    const bool irq = cause & cause_interrupt;
+    const unsigned code = static_cast<unsigned>(cause & 63);
+    const char* name = irq ? (code < 12 ? interrupts[code] : "") : (code < 16 ? exceptions[code] : "");
+    static const char* const modes[4] = {"U", "S", "?", "M"};
+    std::string text = std::string(irq ? "interrupt " : "exception ") + std::to_string(code) + " (" +
+                       name + ") from " + modes[priv_] + " to " + (delegated(cause) ? "S" : "M") +
+                       ", tval " + util::hex(tval);
+    if (cause == cause_ecall_u + priv_s) // an SBI call: the extension and function
+        text += ", SBI extension " + util::hex(x_[17]) + " function " + util::hex(x_[16]);
+    trace(trace_interrupts, epc, text);
 }
 
 void hart::report_trap_loop(std::uint64_t pc) {
@@ -935,18 +956,19 @@ void hart::execute() {
             u64 old = 0;
             const bool read_only = (csr >> 10) == 3;
             if ((reads || writes) && !csr_read(csr, old)) {
+                if (u64 any; tracing(trace_unimplemented) && !csr_read(csr, any, true))
+                    trace(trace_unimplemented, pc, "CSR " + util::hex(csr) + " is not implemented");
                 npc = trap(cause_illegal, d.raw, pc);
                 break;
             }
             if (writes) {
-                if (read_only) {
-                    npc = trap(cause_illegal, d.raw, pc);
-                    break;
-                }
                 u64 value = operand;
                 if (d.code == op::csrrs || d.code == op::csrrsi) value = old | operand;
                 if (d.code == op::csrrc || d.code == op::csrrci) value = old & ~operand;
-                csr_write(csr, value);
+                if (read_only || !csr_write(csr, value)) {
+                    npc = trap(cause_illegal, d.raw, pc);
+                    break;
+                }
             }
             x[d.rd] = old;
             break;
@@ -965,6 +987,7 @@ void hart::execute() {
                 }
                 npc = trap(d.rd, pc + static_cast<u64>(d.imm), pc);
             } else {
+                trace(trace_unimplemented, pc, "instruction " + util::hex(d.raw) + " is not implemented");
                 npc = trap(cause_illegal, d.raw, pc);
             }
             break;

@@ -51,6 +51,18 @@ public:
     // Called (after halt) when the CPU can never go on; the text says why.
     std::function<void(const std::string&)> on_stuck;
 
+    // Bring-up tracing, as QEMU's -d: which categories are on, and where their lines go (with
+    // the pc of the instruction they concern).
+    enum trace_category : unsigned {
+        trace_interrupts = 1,   // every trap and interrupt taken, SBI calls (ecall from S)
+        trace_guest_errors = 2, // accesses the memory system refuses
+        trace_unimplemented = 4, // CSRs and instructions the CPU does not implement
+    };
+    void set_trace(unsigned categories, std::function<void(unsigned, std::uint64_t pc, const std::string&)> sink) {
+        trace_categories_ = sink ? categories : 0;
+        trace_sink_ = std::move(sink);
+    }
+
     std::uint64_t instructions() const { return instret_; }
     std::uint64_t cycles() const { return cycle_; }
     // Simulated time of this CPU: the kernel's time plus the time it has run ahead.
@@ -135,6 +147,10 @@ protected:
     void wake_at(const sc_core::sc_time& at);
     // Ends the current slice after this instruction (interrupts may have become deliverable).
     void end_slice() { limit_ = 0; }
+    bool tracing(unsigned category) const { return trace_categories_ & category; }
+    void trace(unsigned category, std::uint64_t pc, const std::string& text) const {
+        if (trace_categories_ & category) trace_sink_(category, pc, text);
+    }
     void enter_wfi() {
         wfi_ = true;
         limit_ = 0;
@@ -186,6 +202,9 @@ private:
     std::vector<store_observer*> observers_; // every observer met: fences are reported to them
     std::vector<access_timing*> timings_;     // every timing met: fences wait for them
     tlm::tlm_generic_payload gp_;
+
+    unsigned trace_categories_ = 0;
+    std::function<void(unsigned, std::uint64_t, const std::string&)> trace_sink_;
 
     // Run control for debuggers.
     std::set<std::uint64_t> breakpoints_;

@@ -84,6 +84,7 @@ private:
     std::uint64_t trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t epc);
     bool delegated(std::uint64_t cause) const;
     void report_trap_loop(std::uint64_t pc);
+    void trace_trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t epc) const;
     const decoded& fetch(std::uint64_t pc);
     void flush_code_cache();
 
