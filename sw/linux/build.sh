@@ -108,7 +108,7 @@ if [ "$mode" = key ]; then
   exit 0
 fi
 
-cache_root=${PMEMVP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemvp}
+cache_root=${PMEMVP_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?neither PMEMVP_CACHE_DIR, XDG_CACHE_HOME nor HOME is set}/.cache}/pmemvp}
 dir="$cache_root/linux-$key"
 complete() { [ -s "$1/Image" ] && [ -s "$1/initramfs.cpio.gz" ] && [ -s "$1/vmlinux" ]; }
 
@@ -224,6 +224,7 @@ build_kernel() {
   cc -O2 -o "$tmp/gen_init_cpio" "$src/usr/gen_init_cpio.c" >> "$buildlog" 2>&1 ||
     fail_log "gen_init_cpio"
   echo "$kernel_key" > "$tmp/kernel-key"
+  kernel_origin="built in $((SECONDS - start)) s with -j$jobs on $(nproc) cores"
 }
 
 # Reuses the kernel of another cached directory with the same kernel inputs (the init changed).
@@ -236,8 +237,9 @@ reuse_kernel() {
       continue
     phase "reusing the kernel of $other (same kernel inputs)"
     cp -a "$other/Image" "$other/vmlinux" "$other/System.map" "$other/config" \
-      "$other/nolibc" "$other/gen_init_cpio" "$other/kernel-key" "$tmp/" &&
-      return 0
+      "$other/nolibc" "$other/gen_init_cpio" "$other/kernel-key" "$tmp/" || continue
+    kernel_origin="reused from $other"
+    return 0
   done
   return 1
 }
@@ -281,13 +283,15 @@ if [ "${avail_kb:-0}" -lt 3000000 ]; then
   log "warning: less than 3 GB free under $cache_root; the kernel tree needs about 2 GB"
 fi
 log "building linux-$key in $cache_root"
+kernel_origin=""
 reuse_kernel || build_kernel
 build_init
 {
   echo "key $key"
   echo "kernel-key $kernel_key"
   all_inputs
-  echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - start)) s with -j$jobs on $(nproc) cores"
+  echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - start)) s"
+  echo "kernel $kernel_origin"
 } > "$tmp/key.txt"
 if [ "${PMEMVP_LINUX_KEEP_TREE:-0}" != 1 ]; then
   rm -rf "$src"

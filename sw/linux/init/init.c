@@ -14,7 +14,9 @@
 //   pmemvp.seed=N                           varies the patterns (default 1); check must match
 //   pmemvp.offset=N                         byte offset of pmem-write's patterns (default 0,
 //                                           a multiple of 4096)
-//   pmemvp.end=poweroff|reboot|halt         what to do at the end (default poweroff)
+//   pmemvp.end=poweroff|reboot|halt|hang    what to do at the end (default poweroff; hang
+//                                           idles forever, e.g. for a power failure injected
+//                                           after the scenario; halt powers off on RISC-V)
 // Scenarios: boot, pmem-write, dax, check, list (sw/linux/README.md describes each).
 // Output: every line starts with "pmemvp-init: "; a step prints "<step>: ok" or
 // "<step>: failed: errno N (NAME)"; the last line before power-off is "pmemvp-init: done".
@@ -550,10 +552,11 @@ int main(int argc, char **argv) {
         cmd = LINUX_REBOOT_CMD_RESTART;
     else if (!strcmp(end, "halt"))
         cmd = LINUX_REBOOT_CMD_HALT;
-    else
+    else if (strcmp(end, "hang"))
         strlcpy(end, "poweroff", sizeof end);
     printf(PREFIX "done: %d failed step%s, %s\n", failures, failures == 1 ? "" : "s", end);
-    report(step2("reboot", end), reboot(cmd));
+    if (strcmp(end, "hang"))
+        report(step2("reboot", end), reboot(cmd));
     for (;;)
         pause_();
 }
