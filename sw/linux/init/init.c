@@ -296,7 +296,7 @@ static int mount_dax(const char *scenario) {
 // (page 0: pattern dax-write, page 1: zeros), fsync; mmap page 1 MAP_SHARED, store
 // pattern dax-mmap, msync.
 static void scenario_dax(void) {
-    if (mount_dax("dax") < 0)
+    if (mount_dax("dax:") < 0)
         return;
     int fd = open("/mnt/hello.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
     if (report("dax: create /mnt/hello.txt", fd) < 0)
@@ -355,7 +355,7 @@ static void scenario_check(void) {
         printf(PREFIX "check: dax: skipped (no ext2 file system on %s)\n", dev);
         return;
     }
-    if (mount_dax("check") < 0)
+    if (mount_dax("check:") < 0)
         return;
     fd = open("/mnt/hello.txt", O_RDONLY);
     if (report("check: open /mnt/hello.txt", fd) < 0)
