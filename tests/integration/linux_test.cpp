@@ -118,7 +118,7 @@ TEST(linux, an_ext2_dax_mount_writes_through_to_the_host_file) {
         << "mke2fs (e2fsprogs)";
     const auto r = boot("dax", nvdimm(img));
     ASSERT_EQ(r.status, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("dax mount ext2 -o dax on /mnt: ok"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("dax: mount ext2 -o dax on /mnt: ok"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("dax: msync: ok"), std::string::npos) << r.out;
     // The host reads the file back out of the image with debugfs.
     const auto cat = run_process({"debugfs", "-R", "cat /hello.txt", img});
