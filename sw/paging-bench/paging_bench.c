@@ -27,6 +27,7 @@ static long bench(long unused) {
     (void)unused;
     uint64_t *a = make_root(), *b = make_root();
     const uint64_t satp_a = priv_satp(a, 0), satp_b = priv_satp(b, 0);
+    (void)satp_b; // the TLB variants use one address space
     csr_write(satp, satp_a);
     sfence_vma_all();
     volatile uint64_t *window = (volatile uint64_t *)WINDOW_VA;

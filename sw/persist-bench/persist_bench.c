@@ -49,20 +49,14 @@ static int run(void) {
 }
 
 #ifdef PAGED
-static long paged_run(long unused) {
+static long paged(long unused) {
     (void)unused;
-    uint64_t *root = priv_pt_alloc();
-    for (uint64_t gb = 0; gb < 8; ++gb) // devices, RAM and device memory, identity mapped
-        priv_pt_map(root, gb << 30, gb << 30, PTE_LEVEL_1G, PTE_RWX);
-    csr_write(satp, priv_satp(root, 0));
-    sfence_vma_all();
     return run();
 }
 
 int main(void) {
     priv_init();
-    csr_write(menvcfg, ENVCFG_CBCFE); // cbo.clean from S
-    return (int)priv_call(PRV_S, paged_run, 0);
+    return (int)priv_call_identity_sv39(paged);
 }
 #else
 int main(void) { return run(); }

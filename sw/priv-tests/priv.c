@@ -275,3 +275,21 @@ void priv_finish(void) {
     printf("%d passed, %d failed\n", passed, failed);
     pmemvp_exit(failed ? 1 : 0);
 }
+
+static long (*identity_fn)(long);
+
+static long identity_sv39(long unused) {
+    (void)unused;
+    uint64_t *root = priv_pt_alloc();
+    for (uint64_t gb = 0; gb < 8; ++gb)
+        priv_pt_map(root, gb << 30, gb << 30, PTE_LEVEL_1G, PTE_RWX);
+    csr_write(satp, priv_satp(root, 0));
+    sfence_vma_all();
+    return identity_fn(0);
+}
+
+long priv_call_identity_sv39(long (*fn)(long)) {
+    identity_fn = fn;
+    csr_write(menvcfg, ENVCFG_CBCFE);
+    return priv_call(PRV_S, identity_sv39, 0);
+}

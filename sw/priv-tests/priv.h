@@ -146,6 +146,11 @@ static inline uint64_t priv_satp(const uint64_t *root, unsigned asid) {
     return SATP_SV39 | (uint64_t)asid << 44 | (uintptr_t)root >> 12;
 }
 
+// Runs fn(0) in S mode under Sv39 with the first 8 GiB identity-mapped by 1 GiB pages (devices,
+// RAM, device memory), cbo.* allowed; returns its result. For a bare-metal program's code to run
+// unchanged, but through translation (call from M after priv_init).
+long priv_call_identity_sv39(long (*fn)(long));
+
 static inline void sfence_vma_all(void) {
     __asm__ volatile("sfence.vma" ::: "memory");
 }
