@@ -4,18 +4,23 @@
 #include "pmemvp/util/keyval.h"
 
 #include <cstring>
+#include <tlm_utils/simple_target_socket.h>
 #include <stdexcept>
 
 namespace pmemvp::pci {
 
 pci_host::pci_host(const sc_core::sc_module_name& name, std::uint64_t mmio_base,
-                   std::uint64_t mmio_size, std::vector<dma_window> dma_windows)
-    : sc_module(name), ecam("ecam"), mmio("mmio"), dma("dma"), log_(this->name()),
-      mmio_base_(mmio_base), mmio_size_(mmio_size), windows_(std::move(dma_windows)) {
+                   std::uint64_t mmio_size, std::vector<dma_window> dma_windows,
+                   std::uint64_t mmio64_base, std::uint64_t mmio64_size)
+    : sc_module(name), ecam("ecam"), mmio("mmio"), mmio64("mmio64"), dma("dma"), log_(this->name()),
+      window_base_{mmio_base, mmio64_base}, window_size_{mmio_size, mmio64_size},
+      windows_(std::move(dma_windows)) {
     ecam.register_b_transport(this, &pci_host::ecam_access);
     ecam.register_transport_dbg(this, &pci_host::ecam_dbg);
-    mmio.register_b_transport(this, &pci_host::mmio_access);
-    mmio.register_get_direct_mem_ptr(this, &pci_host::mmio_dmi);
+    mmio.register_b_transport(this, &pci_host::mmio_access, 0);
+    mmio.register_get_direct_mem_ptr(this, &pci_host::mmio_dmi, 0);
+    mmio64.register_b_transport(this, &pci_host::mmio_access, 1);
+    mmio64.register_get_direct_mem_ptr(this, &pci_host::mmio_dmi, 1);
 }
 
 void pci_host::attach(pci_device& device, unsigned slot) {
@@ -42,7 +47,10 @@ void pci_host::ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
         std::memcpy(&v, gp.get_data_ptr(), len);
         d->config_write(reg, len, v);
         update_intx(); // INTx disable may have changed
-        if (reg < 0x40) mmio->invalidate_direct_mem_ptr(0, mmio_size_ - 1); // BARs may have moved
+        if (reg < 0x40) { // BARs may have moved
+            mmio->invalidate_direct_mem_ptr(0, window_size_[0] - 1);
+            if (window_size_[1]) mmio64->invalidate_direct_mem_ptr(0, window_size_[1] - 1);
+        }
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -54,8 +62,7 @@ unsigned pci_host::ecam_dbg(tlm::tlm_generic_payload& gp) {
     return gp.is_response_ok() ? gp.get_data_length() : 0;
 }
 
-pci_device* pci_host::decode(std::uint64_t offset, unsigned& bar, std::uint64_t& base, std::uint64_t& size) {
-    const std::uint64_t addr = mmio_base_ + offset;
+pci_device* pci_host::decode(std::uint64_t addr, unsigned& bar, std::uint64_t& base, std::uint64_t& size) {
     for (pci_device* d : slots_) {
         if (!d) continue;
         for (bar = 0; bar < pci_device::num_bars; ++bar)
@@ -64,11 +71,11 @@ pci_device* pci_host::decode(std::uint64_t offset, unsigned& bar, std::uint64_t&
     return nullptr;
 }
 
-void pci_host::mmio_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    const std::uint64_t local = gp.get_address(), addr = mmio_base_ + local;
+void pci_host::mmio_access(int window, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const std::uint64_t local = gp.get_address(), addr = window_base_[window] + local;
     unsigned bar;
     std::uint64_t base, size;
-    pci_device* d = decode(local, bar, base, size);
+    pci_device* d = decode(addr, bar, base, size);
     if (!d) {
         // Nothing decodes here (or memory decode is off): a master abort.
         log_.info("no BAR decodes ", util::hex(addr));
@@ -84,18 +91,18 @@ void pci_host::mmio_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
     gp.set_address(local);
 }
 
-bool pci_host::mmio_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
-    const std::uint64_t local = gp.get_address();
+bool pci_host::mmio_dmi(int window, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    const std::uint64_t local = gp.get_address(), addr = window_base_[window] + local;
     unsigned bar;
     std::uint64_t base, size;
-    pci_device* d = decode(local, bar, base, size);
-    if (!d) return false;
-    gp.set_address(mmio_base_ + local - base);
+    pci_device* d = decode(addr, bar, base, size);
+    if (!d || base < window_base_[window]) return false;
+    gp.set_address(addr - base);
     const bool granted = d->bar_dmi(bar, gp, dmi);
     gp.set_address(local);
     if (!granted && !dmi.is_read_allowed()) return false;
     // Back to window offsets, clipped to the BAR.
-    const std::uint64_t bar_local = base - mmio_base_;
+    const std::uint64_t bar_local = base - window_base_[window];
     dmi.set_start_address(bar_local + dmi.get_start_address());
     dmi.set_end_address(bar_local + std::min<std::uint64_t>(dmi.get_end_address(), size - 1));
     return granted;

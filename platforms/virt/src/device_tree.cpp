@@ -165,10 +165,13 @@ std::vector<unsigned char> build_device_tree(const device_tree_config& c) {
     w.cells("linux,pci-domain", {0});
     w.prop("dma-coherent");
     w.reg(pcie_ecam_base, pcie_ecam_size);
-    // One 32-bit non-prefetchable memory window, identity mapped.
+    // A 32-bit memory window and a 64-bit prefetchable one above RAM, both identity mapped.
     w.cells("ranges", {0x02000000, fdt_writer::hi(pcie_mmio_base), fdt_writer::lo(pcie_mmio_base),
                        fdt_writer::hi(pcie_mmio_base), fdt_writer::lo(pcie_mmio_base),
-                       fdt_writer::hi(pcie_mmio_size), fdt_writer::lo(pcie_mmio_size)});
+                       fdt_writer::hi(pcie_mmio_size), fdt_writer::lo(pcie_mmio_size),
+                       0x43000000, fdt_writer::hi(pcie_mmio64_base), fdt_writer::lo(pcie_mmio64_base),
+                       fdt_writer::hi(pcie_mmio64_base), fdt_writer::lo(pcie_mmio64_base),
+                       fdt_writer::hi(pcie_mmio64_size), fdt_writer::lo(pcie_mmio64_size)});
     // INTx of each slot, swizzled as the host bridge routes them: (pin - 1 + slot) % 4.
     std::vector<std::uint32_t> map;
     for (std::uint32_t slot = 0; slot < 4; ++slot)

@@ -254,9 +254,11 @@ backend::file_backend& virt_platform::claim_memdev(const std::string& memdev, co
 
 void virt_platform::create_pci() {
     pci_ = std::make_unique<pci::pci_host>("pcie", pcie_mmio_base, pcie_mmio_size,
-                                           std::vector<pci::dma_window>{{ram_base, config_.ram_size}});
+                                           std::vector<pci::dma_window>{{ram_base, config_.ram_size}},
+                                           pcie_mmio64_base, pcie_mmio64_size);
     bus.map(pcie_ecam_base, pcie_ecam_size, pci_->ecam, "pcie-ecam");
     bus.map(pcie_mmio_base, pcie_mmio_size, pci_->mmio, "pcie-mmio");
+    bus.map(pcie_mmio64_base, pcie_mmio64_size, pci_->mmio64, "pcie-mmio64");
     pci_->dma.bind(bus.in);
     for (unsigned i = 0; i < 4; ++i) pci_->intx[i].bind(plic, pcie_irq + i);
     unsigned slot = 1;

@@ -37,6 +37,9 @@ constexpr unsigned uart_irq = 10;
 constexpr std::uint64_t nvdimm_control_base = 0x10100000;
 constexpr std::uint64_t pcie_ecam_base = 0x30000000, pcie_ecam_size = 0x10000000;
 constexpr std::uint64_t pcie_mmio_base = 0x40000000, pcie_mmio_size = 0x40000000;
+// 64-bit prefetchable BARs (virtio-pmem's shared memory region): above RAM, inside what a
+// RISC-V Sv39 kernel can give struct pages (its linear map spans 128 GiB from RAM's base).
+constexpr std::uint64_t pcie_mmio64_base = 0x1000000000ull, pcie_mmio64_size = 0x800000000ull;
 constexpr unsigned pcie_irq = 32; // INTA..INTD -> PLIC 32..35
 constexpr std::uint64_t ram_base = 0x80000000;
 constexpr std::uint64_t device_memory_base = 0x100000000ull; // pmem ranges, 1 GiB aligned
