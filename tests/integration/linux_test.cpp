@@ -184,3 +184,30 @@ TEST(linux, after_a_power_failure_the_same_run_reboots_and_finds_what_the_domain
         EXPECT_NE(r.err.find("the guest booted again"), std::string::npos) << r.err;
     }
 }
+
+// The latency a user program measures on a DAX mapping, from the line "bench: random load
+// latency N ns".
+long bench_latency_ns(const std::string& out) {
+    const std::string key = "bench: random load latency ";
+    const auto at = out.find(key);
+    return at == std::string::npos ? -1 : std::stol(out.substr(at + key.size()));
+}
+
+TEST(linux, a_user_program_on_a_dax_mapping_sees_the_pmem_timing_profile) {
+    REQUIRE_LINUX();
+    const std::string dir = make_temp_dir(), img = dir + "/fs.img";
+    write_file(img, 64u << 20, 0);
+    ASSERT_EQ(run_process({"mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", img}).status, 0);
+    long latency[2] = {};
+    const char* profiles[2] = {"dram", "optane"};
+    for (int i = 0; i < 2; ++i) {
+        auto args = nvdimm(img);
+        args.insert(args.end(), {"--pmem-timing", profiles[i]});
+        const auto r = boot("bench", args);
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+        latency[i] = bench_latency_ns(r.out);
+        EXPECT_GT(latency[i], 0) << r.out;
+    }
+    // Optane's random reads are several times DRAM's (docs/timing.md), seen from Linux too.
+    EXPECT_GT(latency[1], 3 * latency[0]) << "dram " << latency[0] << " ns, optane " << latency[1] << " ns";
+}

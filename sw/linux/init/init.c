@@ -17,7 +17,7 @@
 //   pmemvp.end=poweroff|reboot|halt|hang    what to do at the end (default poweroff; hang
 //                                           idles forever, e.g. for a power failure injected
 //                                           after the scenario; halt powers off on RISC-V)
-// Scenarios: boot, pmem-write, dax, check, list (sw/linux/README.md describes each).
+// Scenarios: boot, pmem-write, dax, check, list, bench (sw/linux/README.md describes each).
 // Output: every line starts with "pmemvp-init: "; a step prints "<step>: ok" or
 // "<step>: failed: errno N (NAME)"; the last line before power-off is "pmemvp-init: done".
 
@@ -41,6 +41,11 @@ static long sys_syslog_(int type, char *buf, int len) {
     return my_syscall3(__NR_syslog, type, buf, len);
 }
 static long sys_sync_(void) { return my_syscall0(__NR_sync); }
+static long sys_ftruncate_(int fd, long length) {
+    const long r = my_syscall2(__NR_ftruncate, fd, length);
+    if (r < 0) SET_ERRNO(-r);
+    return r < 0 ? -1 : r;
+}
 static void pause_(void) { my_syscall4(__NR_ppoll, 0, 0, 0, 0); }
 
 // Index of the first newline (or the end) of s.
@@ -449,6 +454,66 @@ static void scenario_list(void) {
     }
 }
 
+// bench: what a user program sees of the pmem's timing (pmemvp's --pmem-timing), through a DAX
+// file mapping: mount DEV (ext2, formatted by the host) -o dax, map a 16 MiB file, then time with
+// rdtime (the 10 MHz timebase) a random pointer chase (load latency), a sequential read and a
+// sequential write (bandwidth).
+static inline unsigned long rdtime_(void) {
+    unsigned long t;
+    __asm__ volatile(".option push\n.option arch, +zicsr\nrdtime %0\n.option pop" : "=r"(t));
+    return t;
+}
+
+#define BENCH_BYTES (16UL << 20)
+#define TICK_NS 100 // the timebase: 10 MHz
+
+static void scenario_bench(void) {
+    if (mount_dax("bench") < 0)
+        return;
+    int fd = open("/mnt/bench.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (report("bench: create /mnt/bench.dat", fd) < 0)
+        return;
+    if (report("bench: ftruncate 16 MiB", sys_ftruncate_(fd, BENCH_BYTES)) < 0) {
+        close(fd);
+        return;
+    }
+    unsigned long *p = mmap(NULL, BENCH_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (report("bench: mmap", p == MAP_FAILED ? -1 : 0) < 0) {
+        close(fd);
+        return;
+    }
+    const unsigned long lines = BENCH_BYTES / 64, words = BENCH_BYTES / 8;
+    // Sequential write (and it faults every page in, so the reads below find them mapped).
+    unsigned long t0 = rdtime_();
+    for (unsigned long i = 0; i < words; i++)
+        p[i] = i;
+    unsigned long t1 = rdtime_();
+    // A random cyclic chase over the lines (a full-period LCG step): every load depends on the
+    // one before, so its time is the load latency.
+    // Visiting lines in steps of an odd number of lines (2.5 MB) reaches every line once.
+    for (unsigned long i = 0; i < lines; i++) {
+        const unsigned long next = i + 1 == lines ? 0 : i + 1;
+        p[((i * 40503UL) % lines) * 8] = ((next * 40503UL) % lines) * 8;
+    }
+    const unsigned long chase = 1UL << 16;
+    unsigned long at = 0, t2 = rdtime_();
+    for (unsigned long i = 0; i < chase; i++)
+        at = p[at];
+    unsigned long t3 = rdtime_();
+    unsigned long sum = at;
+    for (unsigned long i = 0; i < words; i++)
+        sum += p[i];
+    unsigned long t4 = rdtime_();
+    printf(PREFIX "bench: random load latency %lu ns (%lu dependent loads)\n",
+           (t3 - t2) * TICK_NS / chase, chase);
+    printf(PREFIX "bench: sequential read %lu MB/s, sequential write %lu MB/s (16 MiB each, "
+           "8-byte accesses; check %lu)\n",
+           BENCH_BYTES * 1000UL / ((t4 - t3) * TICK_NS + 1), BENCH_BYTES * 1000UL / ((t1 - t0) * TICK_NS + 1),
+           sum & 1);
+    report("bench: munmap", munmap(p, BENCH_BYTES));
+    report("bench: close", close(fd));
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 static void run(const char *item) {
@@ -478,9 +543,11 @@ static void run(const char *item) {
         scenario_check();
     else if (!strcmp(name, "list"))
         scenario_list();
+    else if (!strcmp(name, "bench"))
+        scenario_bench();
     else {
         printf(PREFIX "scenario %s: failed: unknown (known: boot, pmem-write, dax, check, "
-               "list)\n", name);
+               "list, bench)\n", name);
         failures++;
     }
     if (mounted_mnt) {
