@@ -211,3 +211,30 @@ TEST(linux, a_user_program_on_a_dax_mapping_sees_the_pmem_timing_profile) {
     // Optane's random reads are several times DRAM's (docs/timing.md), seen from Linux too.
     EXPECT_GT(latency[1], 3 * latency[0]) << "dram " << latency[0] << " ns, optane " << latency[1] << " ns";
 }
+
+TEST(linux, on_virtio_pmem_a_dax_file_survives_a_power_failure_only_after_fsync) {
+    REQUIRE_LINUX();
+    // virtio-pmem's persistence domain: only a completed flush request makes data durable.
+    // Linux sends one for fsync and msync of a DAX file; without them, the file is gone.
+    const std::string dir = make_temp_dir();
+    for (const char* scenario : {"dax", "dax-nosync"}) {
+        SCOPED_TRACE(scenario);
+        const std::string img = dir + "/" + scenario + ".img";
+        write_file(img, 64u << 20, 0);
+        ASSERT_EQ(run_process({"mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", img}).status, 0);
+        const std::vector<std::string> vp{"-object", "memory-backend-file,id=m0,share=on,size=64M,mem-path=" + img,
+                                          "-device", "virtio-pmem-pci,id=vp0,memdev=m0"};
+        auto args = vp;
+        args.insert(args.end(), {"--power-fail-at", "1s"});
+        const auto first = boot(scenario, args, "pmemvp.end=hang");
+        ASSERT_EQ(first.status, 0) << first.out << first.err;
+        const auto check = boot("check", vp);
+        ASSERT_EQ(check.status, 0) << check.out << check.err;
+        if (std::string(scenario) == "dax") {
+            EXPECT_NE(check.out.find("check dax-write (/mnt/hello.txt+0x0): present"), std::string::npos) << check.out;
+            EXPECT_NE(check.out.find("check dax-mmap (/mnt/hello.txt+0x1000): present"), std::string::npos) << check.out;
+        } else {
+            EXPECT_NE(check.out.find("check: open /mnt/hello.txt: failed"), std::string::npos) << check.out;
+        }
+    }
+}
