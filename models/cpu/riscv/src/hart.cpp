@@ -48,7 +48,7 @@ constexpr std::uint64_t misa_value = (2ull << 62) | (1u << 0) | (1u << 2) | (1u 
                                      (1u << 18) | (1u << 20);
 // menvcfg / senvcfg fields.
 constexpr std::uint64_t envcfg_fiom = 1, envcfg_cbie = 3u << 4, envcfg_cbcfe = 1u << 6,
-                        envcfg_cbze = 1u << 7, menvcfg_stce = 1ull << 63;
+                        menvcfg_stce = 1ull << 63;
 
 enum csr_number : unsigned {
     csr_sstatus = 0x100, csr_sie = 0x104, csr_stvec = 0x105, csr_scounteren = 0x106,
