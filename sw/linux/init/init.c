@@ -243,6 +243,14 @@ static void where_str(char *out, size_t len, const char *path, unsigned long off
 
 // ---- scenarios ------------------------------------------------------------------------------
 
+// msync(MS_SYNC) of one mapped page, reported as `step`.
+static void msync_page(const char *step, void *map) {
+    long m = sys_msync_(map, PAGE, MS_SYNC);
+    if (m < 0)
+        SET_ERRNO(-m);
+    report(step, m < 0 ? -1 : 0);
+}
+
 static char dev[128] = "/dev/pmem0";
 static unsigned long blk_offset;
 static unsigned char page_buf[2 * PAGE];
@@ -271,10 +279,7 @@ static void scenario_pmem_write(void) {
         make_pattern(page_buf, "blk-mmap");
         memcpy(map, page_buf, PAGE);
         printf(PREFIX "pmem-write: store blk-mmap: ok\n");
-        long m = sys_msync_(map, PAGE, MS_SYNC);
-        if (m < 0)
-            SET_ERRNO(-m);
-        report("pmem-write: msync", m < 0 ? -1 : 0);
+        msync_page("pmem-write: msync", map);
         report("pmem-write: munmap", munmap(map, PAGE));
     }
     report("pmem-write: close", close(fd));
@@ -325,12 +330,7 @@ static void scenario_dax(void) {
         make_pattern(page_buf, "dax-mmap");
         memcpy(map, page_buf, PAGE);
         printf(PREFIX "dax: store dax-mmap: ok\n");
-        if (dax_sync) {
-            long m = sys_msync_(map, PAGE, MS_SYNC);
-            if (m < 0)
-                SET_ERRNO(-m);
-            report("dax: msync", m < 0 ? -1 : 0);
-        }
+        if (dax_sync) msync_page("dax: msync", map);
         report("dax: munmap", munmap(map, PAGE));
     }
     report("dax: close", close(fd));
