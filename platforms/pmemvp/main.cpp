@@ -5,6 +5,7 @@
 #include "output_guard.h"
 #include "stats.h"
 
+#include "pmemvp/gdb/gdb_server.h"
 #include "pmemvp/platform/symbols.h"
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
@@ -33,10 +34,13 @@ void add_elf_symbols(const std::string& path, platform::symbol_table& into) {
 // Runs the simulation in slices of simulated time, so that a signal (SIGINT, SIGTERM) stops it
 // between two slices. Slicing changes nothing simulated: processes see the same events, and a
 // hart's run-ahead is bounded by pending events, never by the end of an sc_start.
-void simulate(const std::optional<sc_core::sc_time>& max_time) {
+// A GDB stub is polled between slices too; while the CPU is stopped for it (the simulation
+// paused), it serves the debugger until the CPU may run again.
+void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* debugger) {
     using namespace sc_core;
     const sc_time slice(1, SC_MS);
     for (bool first = true;; first = false) {
+        if (debugger && !debugger->poll([] { return cli::interrupt_signal() != 0; })) return; // killed
         if (cli::interrupt_signal() || sc_get_status() == SC_STOPPED) return;
         const bool idle = !first && !sc_pending_activity();
         if (idle && !max_time) return; // starved: the run is over, at the last event's time
@@ -153,12 +157,21 @@ int run(const cli::run_options& options) {
             sc_core::sc_trace(vcd, t.domain->queued_count(), name + ".wpq_lines");
         }
     }
+    std::unique_ptr<gdb::gdb_server> debugger;
+    if (!options.gdb.empty()) {
+        gdb::gdb_address address;
+        std::string error;
+        if (!gdb::parse_gdb_device(options.gdb, address, error)) throw config_error(error);
+        debugger = std::make_unique<gdb::gdb_server>(top.cpu, address, options.gdb_stop_at_start);
+        top.cpu.on_stop = [&debugger](cpu::stop_reason why) { debugger->cpu_stopped(why); };
+    }
     const auto wall_start = std::chrono::steady_clock::now();
-    simulate(options.max_time);
+    simulate(options.max_time, debugger.get());
     const auto wall_end = std::chrono::steady_clock::now();
     std::fflush(stdout);
     if (serial_file) std::fclose(serial_file);
     if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+    if (debugger && debugger->killed()) return 0; // 'k', as QEMU: just exit
     if (!top.load_error().empty())
         throw config_error(top.load_error());
 
@@ -237,6 +250,7 @@ int run(const cli::run_options& options) {
                      "the test finisher\n",
                      at_pc(top.cpu.pc()).c_str());
     }
+    if (debugger) debugger->exited(result.status);
     if (!options.stats_file.empty())
         cli::write_stats(options.stats_file, top, result, options.quantum);
     if (options.persist_check == cli::run_options::check::fail && finding_count) {

@@ -46,7 +46,11 @@ po::options_description describe() {
         ("device", po::value<std::vector<std::string>>()->composing()->value_name("TYPE,..."),
          "nvdimm,id=ID,memdev=MEM[,label-size=128K][,unarmed=on][,slot=N][,node=N]"
          "[,flush-hints=N][,badrange=OFF+LEN[:OFF+LEN...]]  or  "
-         "virtio-pmem-pci,id=ID,memdev=MEM[,memaddr=ADDR][,flush-latency=20us][,flush-page-cost=1us]");
+         "virtio-pmem-pci,id=ID,memdev=MEM[,memaddr=ADDR][,flush-latency=20us][,flush-page-cost=1us]")
+        ("gdb", po::value<std::string>()->value_name("tcp::PORT|tcp:HOST:PORT"),
+         "wait for a GDB connection (remote serial protocol) on this port; see docs/gdb.md")
+        ("s", po::bool_switch(), "same as -gdb tcp::1234")
+        ("S", po::bool_switch(), "do not start the CPU until the debugger continues it");
     po::options_description own("pmemvp options");
     own.add_options()
         ("help,h", po::bool_switch(), "this text")
@@ -183,6 +187,12 @@ run_options parse_command_line(int argc, const char* const* argv) {
             return o;
         }
     }
+
+    if (vm.count("gdb")) o.gdb = require_string(vm, "gdb");
+    else if (vm["s"].as<bool>()) o.gdb = "tcp::1234";
+    o.gdb_stop_at_start = vm["S"].as<bool>();
+    if (o.gdb_stop_at_start && o.gdb.empty())
+        throw config_error("-S waits for a debugger: give -gdb tcp::PORT or -s too");
 
     for (const char* key : {"machine", "M"}) {
         if (!vm.count(key)) continue;

@@ -26,6 +26,8 @@ struct run_options {
     std::string vcd_file;
     enum class check { off, report, fail } persist_check = check::off;
     std::vector<std::pair<std::string, log_level>> log_levels;
+    std::string gdb;             // -gdb tcp::PORT (-s: tcp::1234); empty: no GDB stub
+    bool gdb_stop_at_start = false; // -S: the CPU waits for the debugger
     bool help = false;
     std::string timing_help; // --pmem-timing help: printed instead of the usage
 };

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pmemvp/gdb/gdb_server.h"
+
+#include "pmemvp/util/config_error.h"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace pmemvp::gdb {
+
+bool parse_gdb_device(const std::string& device, gdb_address& out, std::string& error) {
+    // tcp::PORT, tcp:HOST:PORT
+    if (device.rfind("tcp:", 0) != 0) {
+        error = "-gdb '" + device + "': expected tcp::PORT or tcp:HOST:PORT";
+        return false;
+    }
+    const std::string rest = device.substr(4);
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos) {
+        error = "-gdb '" + device + "': expected tcp::PORT or tcp:HOST:PORT";
+        return false;
+    }
+    const std::string port = rest.substr(colon + 1);
+    unsigned long value = 0;
+    bool ok = !port.empty() && port.size() <= 5;
+    for (const char c : port) ok = ok && c >= '0' && c <= '9';
+    if (ok) value = std::stoul(port);
+    if (!ok || value > 65535) {
+        error = "-gdb '" + device + "': the port must be a number from 0 to 65535";
+        return false;
+    }
+    out.host = rest.substr(0, colon);
+    out.port = static_cast<unsigned>(value);
+    return true;
+}
+
+gdb_server::gdb_server(cpu::debug_target& target, const gdb_address& address, bool stop_at_start)
+    : target_(target), session_(target) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    addrinfo* found = nullptr;
+    const std::string port = std::to_string(address.port);
+    const std::string where = (address.host.empty() ? "" : address.host) + ":" + port;
+    if (getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(), port.c_str(), &hints, &found) || !found)
+        throw config_error("-gdb tcp:" + where + ": cannot resolve the host");
+    listen_fd_ = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    if (listen_fd_ >= 0) ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    const bool ok = listen_fd_ >= 0 && ::bind(listen_fd_, found->ai_addr, found->ai_addrlen) == 0 &&
+                    ::listen(listen_fd_, 1) == 0;
+    freeaddrinfo(found);
+    if (!ok) {
+        const std::string why = std::strerror(errno);
+        if (listen_fd_ >= 0) ::close(listen_fd_);
+        throw config_error("-gdb tcp:" + where + ": cannot listen (" + why + ")");
+    }
+    ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
+    sockaddr_in bound{};
+    socklen_t size = sizeof bound;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &size);
+    port_ = ntohs(bound.sin_port);
+    if (stop_at_start) target_.request_stop();
+}
+
+gdb_server::~gdb_server() {
+    if (client_fd_ >= 0) ::close(client_fd_);
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+void gdb_server::cpu_stopped(cpu::stop_reason) { stop_pending_ = true; }
+
+bool gdb_server::accept_client(int timeout_ms) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return false;
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    client_fd_ = fd;
+    decoder_.reset();
+    waiting_stop_ = false;
+    return true;
+}
+
+void gdb_server::drop_client() {
+    if (client_fd_ < 0) return;
+    ::close(client_fd_);
+    client_fd_ = -1;
+    // As a detach: a debugger that went away leaves the guest running.
+    session_.clear_breakpoints();
+    waiting_stop_ = false;
+    if (target_.stopped()) target_.resume();
+}
+
+void gdb_server::send_raw(const std::string& bytes) {
+    std::size_t sent = 0;
+    while (client_fd_ >= 0 && sent < bytes.size()) {
+        const ssize_t n = ::send(client_fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += static_cast<std::size_t>(n);
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            pollfd p{client_fd_, POLLOUT, 0};
+            if (::poll(&p, 1, 1000) <= 0) return; // a client that reads nothing: give up
+        } else {
+            return;
+        }
+    }
+}
+
+void gdb_server::send_packet(const std::string& data) { send_raw(frame(data)); }
+
+bool gdb_server::receive(int timeout_ms) {
+    pollfd p{client_fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, timeout_ms);
+    if (ready <= 0) return true;
+    char buffer[4096];
+    const ssize_t n = ::recv(client_fd_, buffer, sizeof buffer, 0);
+    if (n == 0) return false;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    std::vector<rsp_event> events;
+    decoder_.feed(buffer, static_cast<std::size_t>(n), events);
+    for (auto& e : events) {
+        switch (e.what) {
+        case rsp_event::kind::ack:
+        case rsp_event::kind::nack: break;
+        case rsp_event::kind::bad_packet: send_raw("-"); break;
+        case rsp_event::kind::interrupt:
+            if (!target_.stopped()) {
+                target_.request_stop();
+                waiting_stop_ = true;
+            }
+            break;
+        case rsp_event::kind::packet: {
+            send_raw("+");
+            gdb_session::action then = gdb_session::action::none;
+            const std::string reply = session_.handle(e.data, then);
+            switch (then) {
+            case gdb_session::action::none: send_packet(reply); break;
+            case gdb_session::action::resume:
+            case gdb_session::action::step:
+                stop_pending_ = false;
+                waiting_stop_ = true;
+                if (then == gdb_session::action::step) target_.step();
+                else target_.resume();
+                break;
+            case gdb_session::action::detach:
+                send_packet(reply);
+                return false; // drop_client removes the breakpoints and resumes
+            case gdb_session::action::kill:
+                killed_ = true;
+                return false;
+            }
+            break;
+        }
+        }
+    }
+    return true;
+}
+
+bool gdb_server::poll(bool (*interrupted)()) {
+    if (client_fd_ < 0) accept_client(0);
+    if (client_fd_ >= 0 && !receive(0)) drop_client();
+    while (!killed_ && target_.stopped()) {
+        if (interrupted && interrupted()) return true;
+        if (client_fd_ < 0) {
+            accept_client(100); // the CPU waits for a debugger (-S)
+            continue;
+        }
+        if (stop_pending_ && waiting_stop_) {
+            stop_pending_ = waiting_stop_ = false;
+            send_packet("S05");
+        }
+        if (!receive(100)) drop_client();
+    }
+    return !killed_;
+}
+
+void gdb_server::exited(int status) {
+    if (client_fd_ < 0) return;
+    send_packet("W" + le_hex(static_cast<unsigned>(status) & 0xff, 1));
+    ::close(client_fd_);
+    client_fd_ = -1;
+}
+
+} // namespace pmemvp::gdb
