@@ -103,12 +103,26 @@ struct background {
     }
 };
 
+// A --stats file without its wall-clock lines: what must not change with a debugger.
+std::string simulated_stats(const std::string& path) {
+    std::istringstream in(read_file(path));
+    std::string line, out;
+    while (std::getline(in, line))
+        if (line.find("wall_time_s") == std::string::npos && line.find("\"mips\"") == std::string::npos)
+            out += line + "\n";
+    return out;
+}
+
 // Starts pmemvp -S -gdb on a free port and waits until it listens.
-std::unique_ptr<background> start_stopped(unsigned& port, const std::string& guest_name) {
+std::unique_ptr<background> start_stopped(unsigned& port, const std::string& guest_name,
+                                          std::vector<std::string> extra = {}, bool stopped = true) {
     for (int attempt = 0; attempt < 5; ++attempt) {
         port = free_port();
-        auto p = std::make_unique<background>(std::vector<std::string>{
-            pmemvp_binary(), "-S", "-gdb", "tcp::" + std::to_string(port), "-kernel", guest(guest_name)});
+        std::vector<std::string> args{pmemvp_binary(), "-gdb", "tcp::" + std::to_string(port),
+                                      "-kernel", guest(guest_name)};
+        if (stopped) args.push_back("-S");
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto p = std::make_unique<background>(args);
         for (int i = 0; i < 500 && !listening(port); ++i) {
             int status = 0;
             if (waitpid(p->pid, &status, WNOHANG) == p->pid) { // e.g. the port was taken
@@ -127,11 +141,12 @@ std::unique_ptr<background> start_stopped(unsigned& port, const std::string& gue
 
 TEST(gdb, break_at_main_step_and_continue) {
     if (!have_gdb()) GTEST_SKIP() << "gdb-multiarch is not installed (scripts/setup installs it)";
-    const auto plain = run_process({pmemvp_binary(), "-kernel", guest("hello")});
+    const std::string dir = make_temp_dir();
+    const auto plain = run_process({pmemvp_binary(), "-kernel", guest("hello"), "--stats", dir + "/plain.json"});
     ASSERT_EQ(plain.status, 0);
 
     unsigned port = 0;
-    auto vp = start_stopped(port, "hello");
+    auto vp = start_stopped(port, "hello", {"--stats", dir + "/gdb.json"});
     ASSERT_TRUE(vp);
     const auto g = run_process({"timeout", "120", "gdb-multiarch", "-nx", "-batch",
                                 "-ex", "set architecture riscv:rv64",
@@ -149,6 +164,69 @@ TEST(gdb, break_at_main_step_and_continue) {
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, plain.out);
     EXPECT_EQ(r.err, "");
+    EXPECT_EQ(simulated_stats(dir + "/gdb.json"), simulated_stats(dir + "/plain.json"))
+        << "stopping and stepping change nothing simulated";
+}
+
+namespace {
+
+int connect_to(unsigned port) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Reads until `wanted` arrives (true) or the time runs out.
+bool read_until(int fd, const std::string& wanted, std::string& got, int timeout_ms) {
+    for (int waited = 0; got.find(wanted) == std::string::npos; waited += 50) {
+        if (waited > timeout_ms) return false;
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 50) > 0) {
+            char buffer[4096];
+            const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+            if (n <= 0) return false;
+            got.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+TEST(gdb, ctrl_c_stops_a_running_guest_and_changes_nothing_simulated) {
+    const std::string dir = make_temp_dir();
+    const auto plain = run_process({pmemvp_binary(), "-kernel", guest("compute"), "--stats", dir + "/plain.json"});
+    ASSERT_EQ(plain.status, 0);
+    unsigned port = 0;
+    auto vp = start_stopped(port, "compute", {"--stats", dir + "/gdb.json"}, false);
+    ASSERT_TRUE(vp);
+    const int fd = connect_to(port);
+    ASSERT_GE(fd, 0);
+    std::string got;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ASSERT_EQ(send(fd, "\x03", 1, MSG_NOSIGNAL), 1);
+    EXPECT_TRUE(read_until(fd, "$S05#b8", got, 10000)) << got;
+    got.clear();
+    const std::string g = "$g#67";
+    ASSERT_EQ(send(fd, g.data(), g.size(), MSG_NOSIGNAL), static_cast<ssize_t>(g.size()));
+    EXPECT_TRUE(read_until(fd, "#", got, 10000)) << got;
+    EXPECT_EQ(got.find("$") != std::string::npos ? got.find('#') - got.find('$') - 1 : 0, 33u * 16) << got;
+    const std::string c = "$c#63";
+    ASSERT_EQ(send(fd, c.data(), c.size(), MSG_NOSIGNAL), static_cast<ssize_t>(c.size()));
+    got.clear();
+    EXPECT_TRUE(read_until(fd, "$W00#b7", got, 60000)) << got; // the guest's end
+    close(fd);
+    const auto r = vp->wait_for(std::chrono::seconds(120));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, plain.out);
+    EXPECT_EQ(simulated_stats(dir + "/gdb.json"), simulated_stats(dir + "/plain.json"));
 }
 
 TEST(gdb, garbage_neither_crashes_nor_hangs) {
