@@ -229,7 +229,8 @@ int run(const cli::run_options& options) {
         result.outcome = "stuck";
         result.status = 125;
         result.simulated_time = top.cpu.now();
-        std::fprintf(stderr, "pmemvp: %s\n", top.stuck_reason().c_str());
+        std::fprintf(stderr, "pmemvp: %s (first fault at %s)\n", top.stuck_reason().c_str(),
+                     at_pc(top.stuck_pc()).c_str());
     } else if (options.max_time && sc_core::sc_time_stamp() >= *options.max_time) {
         result.outcome = "max-time";
         result.status = 124;

@@ -72,8 +72,9 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
         cpu.halt();
         sc_core::sc_stop();
     };
-    cpu.on_stuck = [this](const std::string& why) {
+    cpu.on_stuck = [this](const std::string& why, std::uint64_t pc) {
         stuck_reason_ = why;
+        stuck_pc_ = pc;
         sc_core::sc_stop();
     };
     finisher.on_reset = [this](const sc_core::sc_time&) {

@@ -213,7 +213,7 @@ void hart::report_trap_loop(std::uint64_t pc) {
         " cannot be fetched either; check the jump target and set " + vector +
         " before enabling traps";
     halt();
-    if (on_stuck) on_stuck(text);
+    if (on_stuck) on_stuck(text, epc);
     else log_.error(text);
 }
 

@@ -94,6 +94,7 @@ public:
     bool finished() const { return finished_; }
     // Why the hart stopped for good without finishing (a trap it can never take); empty if not.
     const std::string& stuck_reason() const { return stuck_reason_; }
+    std::uint64_t stuck_pc() const { return stuck_pc_; } // where the guest went wrong
     int exit_status() const { return exit_status_; }
     const sc_core::sc_time& exit_time() const { return exit_time_; }
     std::uint64_t resets() const { return resets_; }
@@ -184,6 +185,7 @@ public:
 private:
     std::string load_error_;
     std::string stuck_reason_;
+    std::uint64_t stuck_pc_ = 0;
     bool finished_ = false;
     int exit_status_ = 0;
     sc_core::sc_time exit_time_;

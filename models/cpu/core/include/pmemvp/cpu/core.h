@@ -48,8 +48,9 @@ public:
     // Back to the reset state after the current instruction: safe to call from a device the
     // CPU is accessing.
     void reset();
-    // Called (after halt) when the CPU can never go on; the text says why.
-    std::function<void(const std::string&)> on_stuck;
+    // Called (after halt) when the CPU can never go on; the text says why, `pc` is where the
+    // guest went wrong (for a report that names its function).
+    std::function<void(const std::string&, std::uint64_t pc)> on_stuck;
 
     // Bring-up tracing, as QEMU's -d: which categories are on, and where their lines go (with
     // the pc of the instruction they concern).
