@@ -139,6 +139,27 @@ TEST(plic, claim_complete_priority_and_threshold) {
     EXPECT_EQ(tb().read(plic + 0x200004, 4), 0u) << "nothing to claim";
 }
 
+TEST(plic, a_debug_read_of_claim_shows_the_source_and_claims_nothing) {
+    const std::uint64_t plic = 0x1000000;
+    tb().write(plic + 4 * 11, 2, 4);              // priority of source 11
+    tb().write(plic + 0x2000, 1u << 11, 4);       // context 0 enables it
+    tb().intc.set_irq(11, true);
+    ASSERT_TRUE(tb().irqs.level[11]);
+    std::uint32_t v = 0;
+    tlm::tlm_generic_payload gp;
+    gp.set_read();
+    gp.set_address(plic + 0x200004);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+    gp.set_data_length(4);
+    EXPECT_EQ(tb().cpu->transport_dbg(gp), 4u);
+    EXPECT_EQ(v, 11u) << "what a claim would return";
+    EXPECT_TRUE(tb().irqs.level[11]) << "still pending: a debugger claims nothing";
+    EXPECT_EQ(tb().read(plic + 0x200004, 4), 11u) << "the real claim";
+    tb().write(plic + 0x200004, 11, 4);
+    tb().intc.set_irq(11, false);
+    tb().write(plic + 0x2000, 0, 4);
+}
+
 TEST(uart, transmits_and_keeps_divisor_bytes_out_of_the_output) {
     const std::uint64_t uart = 0x2000000;
     EXPECT_EQ(tb().read(uart + 5, 1), 0x60u) << "LSR: transmitter empty";

@@ -87,17 +87,25 @@ TEST(register_bank, overlapping_or_bad_declarations_are_model_bugs) {
     EXPECT_THROW(bank.add("e", 0xe, 4), std::logic_error);
 }
 
-TEST(register_bank, debug_reads_have_no_side_effects) {
+TEST(register_bank, debug_reads_return_what_a_read_would_without_its_side_effects) {
     register_bank bank("dev");
-    int calls = 0;
-    bank.add("status", 0x0, 4, 0x55).on_read([&] { return ++calls; });
-    std::uint32_t v = 0;
-    tlm::tlm_generic_payload gp;
-    gp.set_read();
-    gp.set_address(0);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-    gp.set_data_length(4);
-    EXPECT_EQ(bank.transport_dbg(gp), 4u);
-    EXPECT_EQ(v, 0x55u);
-    EXPECT_EQ(calls, 0);
+    int claims = 0;
+    std::uint32_t computed = 0x1234;
+    bank.add("status", 0x0, 4, 0x55).on_read([&] { return computed; });
+    bank.add("claim", 0x4, 4).on_read([&] { return 0x100u + static_cast<unsigned>(++claims); })
+        .peek_with([&] { return 0x100u + static_cast<unsigned>(claims + 1); });
+    auto debug_read = [&](std::uint64_t addr) {
+        std::uint32_t v = 0;
+        tlm::tlm_generic_payload gp;
+        gp.set_read();
+        gp.set_address(addr);
+        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+        gp.set_data_length(4);
+        EXPECT_EQ(bank.transport_dbg(gp), 4u);
+        return v;
+    };
+    EXPECT_EQ(debug_read(0x0), 0x1234u) << "the computed value, not the stored 0x55";
+    EXPECT_EQ(debug_read(0x4), 0x101u) << "what the next claim would return";
+    EXPECT_EQ(debug_read(0x4), 0x101u);
+    EXPECT_EQ(claims, 0) << "no claim was made";
 }

@@ -94,7 +94,7 @@ unsigned register_bank::transport_dbg(tlm::tlm_generic_payload& gp) {
     for (unsigned i = 0; i < len; ++i) {
         const std::uint64_t addr = gp.get_address() + i;
         const reg* r = find(addr);
-        out[i] = r ? static_cast<unsigned char>(r->get() >> (8 * (addr - r->offset()))) : 0;
+        out[i] = r && r->readable() ? static_cast<unsigned char>(r->peek() >> (8 * (addr - r->offset()))) : 0;
     }
     return len;
 }

@@ -15,6 +15,7 @@ clint::clint(const sc_core::sc_module_name& name, sc_core::sc_time timebase_peri
     mtimecmp_.on_write([this](std::uint64_t v) { set_mtimecmp(v); });
     regs_.add("mtime", 0xbff8, 8)
         .on_read([this] { return mtime_at(access_time_); })
+        .peek_with([this] { return mtime_at(sc_core::sc_time_stamp()); }) // a debugger's "now"
         .on_write([this](std::uint64_t v) {
             mtime_offset_ = v - static_cast<std::uint64_t>(access_time_ / timebase_);
             set_mtimecmp(mtimecmp_.get());

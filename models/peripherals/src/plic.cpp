@@ -42,6 +42,7 @@ plic::plic(const sc_core::sc_module_name& name)
                 }
                 return s;
             })
+            .peek_with([this, c] { return best_pending(c); }) // a debugger claims nothing
             .on_write([this](std::uint64_t v) { // complete
                 const unsigned src = static_cast<unsigned>(v);
                 if (v == 0 || v >= sources || !bit(in_service_, src)) {

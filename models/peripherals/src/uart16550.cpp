@@ -48,6 +48,10 @@ uart16550::uart16550(const sc_core::sc_module_name& name, std::FILE* out)
             }
             return fifo | iir_none;
         })
+        .peek_with([this]() -> std::uint64_t { // reading IIR clears THRE; a debugger's does not
+            const std::uint8_t fifo = (fcr_ & 1) ? iir_fifo : 0;
+            return fifo | ((ier_ & 0x02) && thre_pending_ ? iir_thre : iir_none);
+        })
         .on_write([this](std::uint64_t v) { fcr_ = static_cast<std::uint8_t>(v); });
     regs_.add("lcr", 3, 1).on_read([this] { return lcr_; }).on_write([this](std::uint64_t v) {
         lcr_ = static_cast<std::uint8_t>(v);

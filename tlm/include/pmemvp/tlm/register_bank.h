@@ -20,8 +20,12 @@ public:
 
     reg& read_only() { writable_ = false; return *this; }
     reg& write_only() { readable_ = false; return *this; }
-    // Reads return what `fn` returns instead of the stored value.
+    // Reads return what `fn` returns instead of the stored value. `fn` must have no side effect
+    // (debuggers call it too); a read that changes state (a claim, a FIFO pop, a
+    // clear-on-read) also gives peek_with() the side-effect-free value.
     reg& on_read(read_fn fn) { on_read_ = std::move(fn); return *this; }
+    // What a debug read returns for a register whose on_read has a side effect.
+    reg& peek_with(read_fn fn) { peek_ = std::move(fn); return *this; }
     // Writes call `fn` with the new value instead of storing it; `fn` may call set(). A partial
     // write is merged with the register's current value (its read callback, if any).
     reg& on_write(write_fn fn) { on_write_ = std::move(fn); return *this; }
@@ -36,6 +40,8 @@ public:
     bool readable() const { return readable_; }
     bool writable() const { return writable_; }
     std::uint64_t read() const { return on_read_ ? on_read_() & mask() : value_; }
+    // A debug read: what read() would return, without its side effects.
+    std::uint64_t peek() const { return peek_ ? peek_() & mask() : read(); }
     void write(std::uint64_t value);
 
 private:
@@ -49,6 +55,7 @@ private:
     bool readable_ = true;
     bool writable_ = true;
     read_fn on_read_;
+    read_fn peek_;
     write_fn on_write_;
 };
 
@@ -69,7 +76,7 @@ public:
     // ADDRESS_ERROR for a hole or a misaligned or straddling access, COMMAND_ERROR for a
     // write to a read-only register or a read of a write-only one.
     void transport(tlm::tlm_generic_payload& gp);
-    // Debug access: reads stored values without calling read callbacks; never writes.
+    // Debug access: reads what a read would return (peek()), without side effects; never writes.
     unsigned transport_dbg(tlm::tlm_generic_payload& gp);
 
 private:
