@@ -9,10 +9,9 @@
 
 namespace pmemvp::test {
 
-process_result run_process(const std::vector<std::string>& argv) {
-    const std::string dir = make_temp_dir();
-    const std::string out_path = dir + "/out", err_path = dir + "/err";
-    pid_t pid = fork();
+pid_t start_process(const std::vector<std::string>& argv, const std::string& out_path,
+                    const std::string& err_path) {
+    const pid_t pid = fork();
     if (pid == 0) {
         int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -26,6 +25,13 @@ process_result run_process(const std::vector<std::string>& argv) {
         execvp(args[0], args.data());
         _exit(127);
     }
+    return pid;
+}
+
+process_result run_process(const std::vector<std::string>& argv) {
+    const std::string dir = make_temp_dir();
+    const std::string out_path = dir + "/out", err_path = dir + "/err";
+    const pid_t pid = start_process(argv, out_path, err_path);
     int status = 0;
     waitpid(pid, &status, 0);
     process_result r;

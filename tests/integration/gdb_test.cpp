@@ -58,20 +58,7 @@ struct background {
         const std::string dir = make_temp_dir();
         out_path = dir + "/out";
         err_path = dir + "/err";
-        pid = fork();
-        if (pid == 0) {
-            const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int in = open("/dev/null", O_RDONLY);
-            dup2(in, 0);
-            dup2(out, 1);
-            dup2(err, 2);
-            std::vector<char*> args;
-            for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            _exit(127);
-        }
+        pid = start_process(argv, out_path, err_path);
     }
     // The exit status, or -1 if it did not end within the time (then it is killed).
     process_result wait_for(std::chrono::seconds limit) {

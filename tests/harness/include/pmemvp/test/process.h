@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace pmemvp::test {
@@ -14,6 +15,10 @@ struct process_result {
 // Runs a program to completion with its stdout and stderr captured (through files, so large
 // outputs never block).
 process_result run_process(const std::vector<std::string>& argv);
+// Starts a program with stdin from /dev/null and stdout/stderr into these files; the caller
+// waits for it (waitpid).
+pid_t start_process(const std::vector<std::string>& argv, const std::string& out_path,
+                    const std::string& err_path);
 
 // The pmemvp binary and guest programs of this build (set by CMake).
 std::string pmemvp_binary();
