@@ -56,12 +56,32 @@ public:
     }
     void add_breakpoint(std::uint64_t pc) override { breakpoints.insert(pc); }
     void remove_breakpoint(std::uint64_t pc) override { breakpoints.erase(pc); }
+    void add_watchpoint(std::uint64_t a, std::uint64_t n, cpu::watch_kind k) override {
+        watchpoints.push_back({a, n, k});
+    }
+    void remove_watchpoint(std::uint64_t a, std::uint64_t n, cpu::watch_kind k) override {
+        for (auto w = watchpoints.begin(); w != watchpoints.end(); ++w)
+            if (w->address == a && w->length == n && w->kind == k) {
+                watchpoints.erase(w);
+                return;
+            }
+    }
+    cpu::watch_hit last_watch() const override { return {0x1008, cpu::watch_kind::write}; }
+    bool translate(std::uint64_t a, std::uint64_t& pa) override {
+        pa = a + 0x80000000;
+        return true;
+    }
     void request_stop() override {}
     void step() override {}
     void resume() override {}
     bool stopped() const override { return true; }
     cpu::stop_reason last_stop() const override { return cpu::stop_reason::request; }
 
+    struct watch {
+        std::uint64_t address, length;
+        cpu::watch_kind kind;
+    };
+    std::vector<watch> watchpoints;
     std::vector<std::uint64_t> values_;
     std::vector<unsigned char> memory_;
     std::set<std::uint64_t> breakpoints;
@@ -168,7 +188,15 @@ TEST(gdb_rsp, parses_gdb_devices) {
     ASSERT_TRUE(parse_gdb_device("tcp:localhost:4321", a, error));
     EXPECT_EQ(a.host, "localhost");
     EXPECT_EQ(a.port, 4321u);
-    EXPECT_FALSE(parse_gdb_device("unix:/tmp/x,server", a, error));
+    ASSERT_TRUE(parse_gdb_device("unix:/tmp/x,server", a, error));
+    EXPECT_EQ(a.unix_path, "/tmp/x");
+    ASSERT_TRUE(parse_gdb_device("unix:/tmp/y,server=on,wait=off", a, error)) << error;
+    EXPECT_EQ(a.unix_path, "/tmp/y");
+    EXPECT_FALSE(parse_gdb_device("unix:/tmp/x,telnet", a, error));
+    EXPECT_NE(error.find("unknown option 'telnet'"), std::string::npos) << error;
+    EXPECT_FALSE(parse_gdb_device("unix:", a, error));
+    EXPECT_FALSE(parse_gdb_device("unix:" + std::string(200, 'x'), a, error));
+    EXPECT_FALSE(parse_gdb_device("udp::1234", a, error));
     EXPECT_FALSE(parse_gdb_device("tcp::99999", a, error));
     EXPECT_FALSE(parse_gdb_device("tcp::12a", a, error));
     EXPECT_FALSE(parse_gdb_device("tcp:", a, error));
@@ -222,9 +250,27 @@ TEST(gdb_session, breakpoints_and_run_control) {
     EXPECT_EQ(t.breakpoints.size(), 2u);
     EXPECT_EQ(ask(s, "z0,8000006e,2"), "OK");
     EXPECT_EQ(t.breakpoints.size(), 1u);
-    EXPECT_EQ(ask(s, "Z2,1000,8"), ""); // watchpoints: not yet
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, bool>> watched;
+    s.on_watch = [&](std::uint64_t a, std::uint64_t n, bool insert) { watched.emplace_back(a, n, insert); };
+    EXPECT_EQ(ask(s, "Z2,1000,8"), "OK");
+    EXPECT_EQ(ask(s, "Z3,1010,4"), "OK");
+    EXPECT_EQ(ask(s, "Z4,1020,1"), "OK");
+    EXPECT_EQ(ask(s, "Z2,1000,0"), "E01") << "a zero length";
+    EXPECT_EQ(ask(s, "Z5,1000,4"), "") << "not a kind of breakpoint";
+    ASSERT_EQ(t.watchpoints.size(), 3u);
+    EXPECT_EQ(t.watchpoints[1].kind, cpu::watch_kind::read);
+    EXPECT_EQ(t.watchpoints[2].kind, cpu::watch_kind::access);
+    ASSERT_EQ(watched.size(), 3u);
+    EXPECT_EQ(watched[0], std::make_tuple(0x80001000ull, 8ull, true)) << "physical, for pmem lines";
+    EXPECT_EQ(ask(s, "z3,1010,4"), "OK");
+    EXPECT_EQ(t.watchpoints.size(), 2u);
+    EXPECT_EQ(s.stop_reply(cpu::stop_reason::watchpoint, false), "T05watch:1008;");
+    EXPECT_EQ(s.stop_reply(cpu::stop_reason::request, true), "S02");
+    EXPECT_EQ(s.stop_reply(cpu::stop_reason::breakpoint, false), "S05");
     s.clear_breakpoints();
     EXPECT_TRUE(t.breakpoints.empty());
+    EXPECT_TRUE(t.watchpoints.empty());
+    EXPECT_EQ(watched.size(), 6u) << "every watch removed, pmem lines too";
     gdb_session::action then;
     s.handle("c", then);
     EXPECT_EQ(then, gdb_session::action::resume);
@@ -279,4 +325,37 @@ TEST(gdb_session, garbage_never_crashes) {
         std::vector<rsp_event> out;
         d.feed(p.data(), p.size(), out);
     }
+}
+
+TEST(gdb_session, monitor_commands_answer_on_the_console) {
+    fake_target t;
+    gdb_session s(t);
+    auto rcmd = [&](const std::string& text) { return ask(s, "qRcmd," + to_hex(text.data(), text.size())); };
+    std::vector<std::string> asked;
+    s.monitor = [&](const std::string& command) {
+        asked.push_back(command);
+        return "platform says " + command + "\n";
+    };
+    EXPECT_EQ(rcmd("pmem 0x1000"), "OK");
+    ASSERT_EQ(asked.size(), 1u);
+    EXPECT_EQ(asked[0], "pmem 0x1000");
+    EXPECT_EQ(s.take_console(), std::vector<std::string>{"platform says pmem 0x1000\n"});
+    EXPECT_TRUE(s.take_console().empty());
+
+    // phys: memory packets use physical addresses; QEMU's maintenance packet does the same.
+    EXPECT_EQ(rcmd("phys"), "OK");
+    EXPECT_EQ(ask(s, "qqemu.PhyMemMode"), "1");
+    EXPECT_EQ(rcmd("  virt \n"), "OK");
+    EXPECT_EQ(ask(s, "qqemu.PhyMemMode"), "0");
+    EXPECT_EQ(ask(s, "Qqemu.PhyMemMode:1"), "OK");
+    EXPECT_EQ(ask(s, "qqemu.PhyMemMode"), "1");
+
+    s.take_console();
+    EXPECT_EQ(rcmd("help"), "OK");
+    const auto help = s.take_console();
+    ASSERT_EQ(help.size(), 1u);
+    EXPECT_NE(help[0].find("phys"), std::string::npos);
+    EXPECT_NE(help[0].find("platform says help"), std::string::npos);
+    EXPECT_EQ(ask(s, "qRcmd,zz"), "E01") << "not hex";
+    EXPECT_EQ(ask(s, "qRcmd,123"), "E01") << "odd length";
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace pmemvp::cpu {
 
@@ -93,34 +94,37 @@ void core::run() {
             wfi_ = false;
         }
         take_interrupts();
-        if (stop_requested_ || step_pending_ || !breakpoints_.empty()) {
-            // A debugger is attached: one instruction per slice, so that the CPU can stop
-            // between any two. Slices change nothing simulated (their ends are not events).
+        if (pc() != resume_past_) resume_past_ = ~0ull; // an interrupt moved the pc first
+        if (stop_requested_ || step_pending_ || resume_past_ != ~0ull || watch_skip_) {
+            // One instruction in this slice: a debugger stops the CPU, steps it, or lets it
+            // leave a stop (the instruction at a breakpoint or watchpoint runs once without
+            // stopping). Slices change nothing simulated (their ends are not events).
             if (stop_requested_) {
                 stop(stop_reason::request);
                 continue;
             }
-            if (breakpoints_.count(pc()) && pc() != resume_past_) {
-                stop(stop_reason::breakpoint);
-                continue;
-            }
-            resume_past_ = ~0ull;
             limit_ = cycle_ + 1;
             execute();
+            resume_past_ = ~0ull;
+            watch_skip_ = false;
             sync();
-            if (step_pending_) {
+            if (debug_hit_ != stop_reason::none) {
+                stop(std::exchange(debug_hit_, stop_reason::none));
+            } else if (step_pending_) {
                 step_pending_ = false;
                 stop(stop_reason::step);
             }
             continue;
         }
         // Run ahead up to the quantum, but never past the next thing the kernel will do.
+        // Breakpoints and watchpoints end the slice where they are met (debug_hit_).
         sc_time slice = tlm::tlm_global_quantum::instance().compute_local_quantum();
         slice = std::min(slice, sc_core::sc_time_to_pending_activity());
         const auto budget = static_cast<std::uint64_t>(slice / period);
         limit_ = cycle_ + std::max<std::uint64_t>(budget, 1);
         execute();
         sync();
+        if (debug_hit_ != stop_reason::none) stop(std::exchange(debug_hit_, stop_reason::none));
     }
 }
 
@@ -129,6 +133,7 @@ void core::stop(stop_reason why) {
     stop_requested_ = step_pending_ = false; // a step ends at any stop
     last_stop_ = why;
     resume_past_ = pc(); // leaving a stop executes the instruction there, breakpoint or not
+    watch_skip_ = why == stop_reason::watchpoint; // and its access, watched or not
     if (on_stop) on_stop(why);
     // The whole simulation stays where it is until the debugger lets the CPU go on.
     while (stopped_) {
@@ -138,11 +143,43 @@ void core::stop(stop_reason why) {
 }
 
 void core::add_breakpoint(std::uint64_t pc) {
-    breakpoints_.insert(pc);
+    if (breakpoints_.insert(pc).second) breakpoints_changed();
     limit_ = 0;
 }
 
-void core::remove_breakpoint(std::uint64_t pc) { breakpoints_.erase(pc); }
+void core::remove_breakpoint(std::uint64_t pc) {
+    if (breakpoints_.erase(pc)) breakpoints_changed();
+}
+
+void core::add_watchpoint(std::uint64_t address, std::uint64_t length, watch_kind kind) {
+    watchpoints_.push_back({address, std::max<std::uint64_t>(length, 1), kind});
+    watchpoints_changed();
+    limit_ = 0;
+}
+
+void core::remove_watchpoint(std::uint64_t address, std::uint64_t length, watch_kind kind) {
+    const auto w = std::find(watchpoints_.begin(), watchpoints_.end(),
+                             watchpoint{address, std::max<std::uint64_t>(length, 1), kind});
+    if (w == watchpoints_.end()) return;
+    watchpoints_.erase(w);
+    watchpoints_changed();
+}
+
+bool core::watch_hit_by(std::uint64_t va, unsigned length, bool read, bool write) {
+    if (watch_skip_) return false;
+    for (const watchpoint& w : watchpoints_) {
+        const bool kind_matches = w.kind == watch_kind::access ||
+                                  (w.kind == watch_kind::write ? write : read);
+        // Overlap of [va, va + length) and [w.address, w.address + w.length), without overflow.
+        const bool overlaps = va - w.address < w.length || w.address - va < length;
+        if (kind_matches && overlaps) {
+            // GDB is told the watched address the access touched.
+            last_watch_ = {std::max(va, w.address), w.kind};
+            return true;
+        }
+    }
+    return false;
+}
 
 void core::request_stop() {
     stop_requested_ = true;

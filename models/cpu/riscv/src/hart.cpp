@@ -18,6 +18,8 @@ constexpr std::uint64_t cause_fetch_access = 1, cause_illegal = 2, cause_breakpo
                         cause_store_access = 7,
                         cause_ecall_u = 8, // + the privilege: 9 from S, 11 from M
                         cause_fetch_page = 12, cause_store_page = 15, cause_interrupt = 1ull << 63;
+// Not a RISC-V cause: an access hit a debugger's watchpoint, the instruction does not happen.
+constexpr std::uint64_t cause_watchpoint = 1ull << 62;
 
 using sv39::priv_m;
 using sv39::priv_s;
@@ -150,6 +152,10 @@ bool hart::delegated(std::uint64_t cause) const {
 }
 
 std::uint64_t hart::trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t epc) {
+    if (cause == cause_watchpoint) {
+        abandon_instruction(cpu::stop_reason::watchpoint);
+        return epc;
+    }
     reservation_ = ~0ull;
     if (tracing(trace_interrupts)) trace_trap(cause, tval, epc);
     std::uint64_t vector;
@@ -290,14 +296,24 @@ const decoded& hart::fetch(std::uint64_t pc) {
                 // Not cached: the next page's mapping may change without this page changing.
                 static decoded crossing;
                 crossing = decode(insn);
+                if (has_breakpoint(pc)) crossing.code = op::debug_break;
                 current_page_ = nullptr;
                 return crossing;
             }
         }
         slot = decode(insn);
+        // The decode cache is physical, breakpoints virtual: debug_break checks the pc it
+        // is met at.
+        if (has_breakpoint(pc)) slot.code = op::debug_break;
     }
     return slot;
 }
+
+void hart::breakpoints_changed() {
+    flush_code_cache(); // decoding again costs no simulated time
+}
+
+void hart::watchpoints_changed() { update_contexts(); }
 
 void hart::update_contexts() {
     const unsigned mpp = (mstatus_ & mstatus_mpp) >> mstatus_mpp_shift;
@@ -312,6 +328,9 @@ void hart::update_contexts() {
     };
     data_ctx_ = ctx(data_priv, mstatus_ & mstatus_sum, mstatus_ & mstatus_mxr);
     exec_ctx_ = ctx(priv_, false, false);
+    // Priv 3 with translation, and MXR clear so that it is never the all-ones invalid tag.
+    constexpr std::uint64_t never_filled = translated_ctx | (3ull << 53);
+    lookup_ctx_ = watching() ? (data_ctx_ | never_filled) & ~(1ull << 56) : data_ctx_;
     if (exec_ctx_ != old_exec) current_page_ = nullptr; // pc is now translated differently
 }
 
@@ -366,6 +385,7 @@ std::uint64_t hart::translate_data(std::uint64_t va, sv39::access kind, std::uin
 
 
 std::uint64_t hart::load_slow(std::uint64_t addr, void* data, unsigned len, int rd) {
+    if (watching() && watch_hit_by(addr, len, true, false)) return cause_watchpoint;
     const unsigned in_page = 4096 - static_cast<unsigned>(addr & 0xfff);
     if (len > in_page) { // a misaligned access across two pages: each part on its own
         unsigned char buf[8];
@@ -375,10 +395,14 @@ std::uint64_t hart::load_slow(std::uint64_t addr, void* data, unsigned len, int 
         return 0;
     }
     fault_address_ = addr; // the part that faults, for tval (spec 1.12, 3.1.16)
-    std::uint64_t pa;
-    if (const std::uint64_t c = translate_data(addr, sv39::access::read, pa)) return c;
+    std::uint64_t pa = 0;
     tlb_entry& e = read_tlb_[(addr >> 12) % tlb_size];
-    if (fill_tlb(e, (addr >> 12) | data_ctx_, pa, false)) {
+    bool mapped = e.tag == ((addr >> 12) | data_ctx_); // a hit the inline path skipped (watching)
+    if (!mapped) {
+        if (const std::uint64_t c = translate_data(addr, sv39::access::read, pa)) return c;
+        mapped = fill_tlb(e, (addr >> 12) | data_ctx_, pa, false);
+    }
+    if (mapped) {
         const std::uint64_t off = addr & 0xfff;
         std::memcpy(data, e.host + off, len);
         if (e.timing) timed_load(e.timing, e.timing_base + off, len, rd);
@@ -389,6 +413,7 @@ std::uint64_t hart::load_slow(std::uint64_t addr, void* data, unsigned len, int 
 }
 
 std::uint64_t hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
+    if (watching() && watch_hit_by(addr, len, false, true)) return cause_watchpoint;
     const unsigned in_page = 4096 - static_cast<unsigned>(addr & 0xfff);
     if (len > in_page) {
         // Both pages are translated before either is written: a fault leaves memory unchanged.
@@ -400,10 +425,14 @@ std::uint64_t hart::store_slow(std::uint64_t addr, const void* data, unsigned le
         return store_slow(addr + in_page, bytes + in_page, len - in_page, pc);
     }
     fault_address_ = addr;
-    std::uint64_t pa;
-    if (const std::uint64_t c = translate_data(addr, sv39::access::write, pa)) return c;
+    std::uint64_t pa = 0;
     tlb_entry& e = write_tlb_[(addr >> 12) % tlb_size];
-    if (fill_tlb(e, (addr >> 12) | data_ctx_, pa, true)) {
+    bool mapped = e.tag == ((addr >> 12) | data_ctx_); // a hit the inline path skipped (watching)
+    if (!mapped) {
+        if (const std::uint64_t c = translate_data(addr, sv39::access::write, pa)) return c;
+        mapped = fill_tlb(e, (addr >> 12) | data_ctx_, pa, true);
+    }
+    if (mapped) {
         const std::uint64_t off = addr & 0xfff;
         if (e.observer) e.observer->before_store(e.observer_base + off, len, pc);
         std::memcpy(e.host + off, data, len);
@@ -664,6 +693,11 @@ template <typename T> bool hart::amo(const decoded& d, std::uint64_t pc, std::ui
         reservation_ = ~0ull;
         return true;
     }
+    // A watchpoint stops before any part of it (its read and write are one access).
+    if (watching() && watch_hit_by(addr, sizeof(T), !is_sc, !is_lr)) {
+        npc = trap(cause_watchpoint, addr, pc);
+        return false;
+    }
     // SC and AMOs need write permission: a fault is a store/AMO fault, before anything is read.
     if (!is_lr) {
         std::uint64_t pa;
@@ -730,6 +764,7 @@ void hart::execute() {
     // counted (retire(n)) before anything reads those members, so that every access, CSR and
     // timed memory sees exactly the counts an instruction-by-instruction update would give.
     u64 n = 0;
+    decoded unbroken; // the instruction under a breakpoint being stepped over
 
     while (cycle_ + n * cpi < limit_) {
         const decoded* dp;
@@ -740,8 +775,9 @@ void hart::execute() {
             retire(n);
             dp = &fetch(pc);
         }
+    dispatch:
         const decoded& d = *dp;
-        if (pending_) {
+        if (pending_ && d.code != op::debug_break) { // the real instruction waits, after dispatch
             retire(n);
             wait_for_operands(d);
         }
@@ -991,6 +1027,19 @@ void hart::execute() {
                 npc = trap(cause_illegal, d.raw, pc);
             }
             break;
+        case op::debug_break:
+            if (breakpoint_at(pc)) { // stop before it (counted above: not executed after all)
+                abandon_instruction(cpu::stop_reason::breakpoint);
+                npc = pc;
+                break;
+            }
+            // Leaving a stop there, or another virtual address of the same code: the real
+            // instruction runs (its count is taken again at dispatch).
+            --instret_;
+            cycle_ -= cpi;
+            unbroken = decode(d.raw);
+            dp = &unbroken;
+            goto dispatch;
         case op::undecoded: break; // unreachable: fetch() decodes
         }
 #undef LOAD

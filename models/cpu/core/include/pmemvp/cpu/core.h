@@ -76,6 +76,12 @@ public:
     // pauses (sc_pause) and stays paused at that instruction until resume() or step().
     void add_breakpoint(std::uint64_t pc) override;
     void remove_breakpoint(std::uint64_t pc) override;
+    void add_watchpoint(std::uint64_t address, std::uint64_t length, watch_kind kind) override;
+    void remove_watchpoint(std::uint64_t address, std::uint64_t length, watch_kind kind) override;
+    watch_hit last_watch() const override { return last_watch_; }
+    bool translate(std::uint64_t address, std::uint64_t& physical) override {
+        return debug_translate(address, physical);
+    }
     void request_stop() override;
     void step() override;
     void resume() override;
@@ -97,6 +103,27 @@ protected:
     virtual void memory_map_changed() = 0; // DMI withdrawn: drop decoded code and the like
     // A debugger's translation: no side effect (no A/D update, no fault taken).
     virtual bool debug_translate(std::uint64_t va, std::uint64_t& pa) = 0;
+    // Breakpoints live in the ISA's decode path, watchpoints in its memory access path: they
+    // must learn of changes (without flushing anything that costs simulated time).
+    virtual void breakpoints_changed() = 0;
+    virtual void watchpoints_changed() = 0;
+
+    // For the ISA's decode and memory paths. A breakpoint the CPU must stop at before executing
+    // `pc` (not the one a stop is being left from).
+    bool breakpoint_at(std::uint64_t pc) const { return pc != resume_past_ && breakpoints_.count(pc); }
+    bool has_breakpoint(std::uint64_t pc) const { return breakpoints_.count(pc); }
+    bool watching() const { return !watchpoints_.empty(); }
+    // Whether an access to [va, va + length) hits a watchpoint; true: the ISA abandons the
+    // instruction (not executed, not counted: abandon_instruction()) and the CPU stops before it.
+    bool watch_hit_by(std::uint64_t va, unsigned length, bool read, bool write);
+    // The instruction being executed does not happen: it stays at its pc, uncounted, and the
+    // slice ends. For a breakpoint or watchpoint stop.
+    void abandon_instruction(stop_reason why) {
+        --instret_;
+        cycle_ -= config_.cpi;
+        limit_ = 0;
+        debug_hit_ = why;
+    }
 
     // One translated page with its DMI host pointer: a hit costs a tag compare. The ISA makes
     // the tag (page number and translation context).
@@ -208,6 +235,17 @@ private:
     std::function<void(unsigned, std::uint64_t, const std::string&)> trace_sink_;
 
     // Run control for debuggers.
+    struct watchpoint {
+        std::uint64_t address, length;
+        watch_kind kind;
+        bool operator==(const watchpoint& o) const {
+            return address == o.address && length == o.length && kind == o.kind;
+        }
+    };
+    std::vector<watchpoint> watchpoints_;
+    watch_hit last_watch_;
+    bool watch_skip_ = false; // the instruction a watchpoint stopped before runs once unwatched
+    stop_reason debug_hit_ = stop_reason::none; // a breakpoint or watchpoint the slice ended at
     std::set<std::uint64_t> breakpoints_;
     bool stop_requested_ = false, step_pending_ = false, stopped_ = false;
     std::uint64_t resume_past_ = ~0ull; // a breakpoint pc to execute once when resuming there

@@ -18,7 +18,16 @@ struct register_info {
 };
 
 // Why a CPU stopped for a debugger.
-enum class stop_reason { none, breakpoint, step, request };
+enum class stop_reason { none, breakpoint, watchpoint, step, request };
+
+// What a data watchpoint watches, as GDB's Z2 (write), Z3 (read) and Z4 (access).
+enum class watch_kind { write, read, access };
+
+// The access that hit a watchpoint: the CPU stopped before it.
+struct watch_hit {
+    std::uint64_t address = 0; // the data address accessed (virtual)
+    watch_kind kind = watch_kind::write;
+};
 
 // What a debugger (the GDB stub, the monitor) needs of a CPU, in the style of VCML's debug
 // target: registers including CSRs, memory by virtual or physical address, breakpoints kept
@@ -44,6 +53,14 @@ public:
     // instruction when stepping, or at the next instruction when asked to.
     virtual void add_breakpoint(std::uint64_t pc) = 0;
     virtual void remove_breakpoint(std::uint64_t pc) = 0;
+    // Data watchpoints on [address, address + length) of the current address space: the CPU
+    // stops before an instruction's load or store that touches it (last_watch() says which),
+    // and leaving that stop executes the instruction without stopping again.
+    virtual void add_watchpoint(std::uint64_t address, std::uint64_t length, watch_kind kind) = 0;
+    virtual void remove_watchpoint(std::uint64_t address, std::uint64_t length, watch_kind kind) = 0;
+    virtual watch_hit last_watch() const = 0;
+    // The physical address of a virtual one in the CPU's current data view (no side effect).
+    virtual bool translate(std::uint64_t address, std::uint64_t& physical) = 0;
     virtual void request_stop() = 0;
     virtual void step() = 0;   // resume for one instruction
     virtual void resume() = 0;

@@ -24,6 +24,7 @@ enum class op : std::uint8_t {
     fence, fence_i, cbo_inval, cbo_clean, cbo_flush,
     ecall, ebreak, mret, sret, wfi, sfence_vma,
     csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci,
+    debug_break, // a debugger's breakpoint in the decode cache: raw and length are the real instruction's
 };
 
 // One pre-decoded instruction: 16 bytes, so a 4 KiB page of code is 2048 slots.

@@ -77,6 +77,8 @@ private:
     void reset_state() override;
     void memory_map_changed() override;
     bool debug_translate(std::uint64_t va, std::uint64_t& pa) override;
+    void breakpoints_changed() override;
+    void watchpoints_changed() override;
 
     std::uint64_t pending_interrupts() const; // mip as the guest reads it
     void update_sstc();                       // STIP from stimecmp, and the wake-up at its time
@@ -144,6 +146,10 @@ private:
     static constexpr std::uint64_t tlb_generations = 128;
     std::uint64_t tlb_generation_ = 0;
     std::uint64_t data_ctx_ = 0, exec_ctx_ = 0;
+    // What the inline load and store paths compare TLB tags with: data_ctx_, or, while watchpoints
+    // are set, a context no entry has (M with translation), so every access takes the slow path
+    // that checks them. The TLBs themselves fill and hit as without watchpoints.
+    std::uint64_t lookup_ctx_ = 0;
     tlb read_tlb_, write_tlb_;
     std::array<itlb_entry, 64> itlb_;
     page_table_port page_tables_{*this};
@@ -157,7 +163,7 @@ template <typename T>
 inline std::uint64_t hart::load(std::uint64_t addr, T& value, int rd, std::uint64_t& retired) {
     const tlb_entry& e = read_tlb_[(addr >> 12) % tlb_size];
     const std::uint64_t off = addr & 0xfff;
-    if (e.tag == ((addr >> 12) | data_ctx_) && off <= 4096 - sizeof(T)) {
+    if (e.tag == ((addr >> 12) | lookup_ctx_) && off <= 4096 - sizeof(T)) {
         std::memcpy(&value, e.host + off, sizeof(T));
         if (e.timing) {
             retire(retired);
@@ -175,7 +181,7 @@ template <typename T>
 inline std::uint64_t hart::store(std::uint64_t addr, T value, std::uint64_t pc, std::uint64_t& retired) {
     const tlb_entry& e = write_tlb_[(addr >> 12) % tlb_size];
     const std::uint64_t off = addr & 0xfff;
-    if (e.tag == ((addr >> 12) | data_ctx_) && off <= 4096 - sizeof(T)) {
+    if (e.tag == ((addr >> 12) | lookup_ctx_) && off <= 4096 - sizeof(T)) {
         if (e.observer) {
             retire(retired); // an observer may read the hart's time
             e.observer->before_store(e.observer_base + off, sizeof(T), pc);
