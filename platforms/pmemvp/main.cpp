@@ -6,6 +6,7 @@
 #include "stats.h"
 
 #include "pmemvp/gdb/gdb_server.h"
+#include "pmemvp/platform/pmem_commands.h"
 #include "pmemvp/platform/symbols.h"
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
@@ -158,12 +159,22 @@ int run(const cli::run_options& options) {
         }
     }
     std::unique_ptr<gdb::gdb_server> debugger;
+    std::unique_ptr<platform::pmem_commands> pmem_monitor;
     if (!options.gdb.empty()) {
         gdb::gdb_address address;
         std::string error;
         if (!gdb::parse_gdb_device(options.gdb, address, error)) throw config_error(error);
         debugger = std::make_unique<gdb::gdb_server>(top.cpu, address, options.gdb_stop_at_start);
         top.cpu.on_stop = [&debugger](cpu::stop_reason why) { debugger->cpu_stopped(why); };
+        // pmemvp's monitor commands, and watchpoints on pmem lines that also report their
+        // persistence-state changes.
+        pmem_monitor = std::make_unique<platform::pmem_commands>(top, at_pc);
+        auto& session = debugger->session();
+        session.monitor = [&pmem_monitor](const std::string& command) { return pmem_monitor->run(command); };
+        session.on_watch = [&pmem_monitor](std::uint64_t address, std::uint64_t length, bool insert) {
+            pmem_monitor->watch(address, length, insert);
+        };
+        pmem_monitor->on_line_change = [&debugger](const std::string& text) { debugger->event_stop(text); };
     }
     const auto wall_start = std::chrono::steady_clock::now();
     simulate(options.max_time, debugger.get());

@@ -18,9 +18,7 @@ striped_memory_target::striped_memory_target(const sc_core::sc_module_name& name
 }
 
 std::pair<unsigned, std::uint64_t> striped_memory_target::locate(std::uint64_t addr) const {
-    const std::uint64_t stripe = addr / granularity_;
-    return {static_cast<unsigned>(stripe % ways_.size()),
-            (stripe / ways_.size()) * granularity_ + addr % granularity_};
+    return locate_stripe(addr, static_cast<unsigned>(ways_.size()), granularity_);
 }
 
 unsigned char* striped_memory_target::host_address(std::uint64_t addr) const {

@@ -82,6 +82,7 @@ bool persistence_domain::is_durable(state s) const {
 void persistence_domain::set_state(std::uint64_t index, state s) {
     const state old = static_cast<state>(state_[index]);
     if (old == s) return;
+    if (clock_ || !watched_.empty()) note_change(index, old, s);
     awaiting_fence_count_ += (s == written_back) - (old == written_back);
     queued_count_ += (s == queued) - (old == queued);
     non_durable_count_ += !is_durable(s) - !is_durable(old);
@@ -106,6 +107,7 @@ void persistence_domain::before_store(std::uint64_t offset, std::uint64_t length
     const std::uint64_t last = std::min(offset + length, size_) - 1;
     for (std::uint64_t i = offset / line; i <= last / line; ++i) {
         written_[i / 64] |= 1ull << (i % 64);
+        if (clock_) note_store(i, pc);
         if (kind_ == domain_kind::eadr) continue; // the cache is durable
         if (state_[i] == dirty) continue;          // the common case: one byte compare
         if (state_[i] == durable_state) {
@@ -117,6 +119,46 @@ void persistence_domain::before_store(std::uint64_t offset, std::uint64_t length
         // A store to a written-back or queued line dirties it in the cache again.
         set_state(i, dirty);
     }
+}
+
+namespace {
+persistence_domain::line_state public_state(std::uint8_t s) {
+    return static_cast<persistence_domain::line_state>(s); // the same order
+}
+} // namespace
+
+persistence_domain::line_state persistence_domain::state_of(std::uint64_t offset) const {
+    return offset < size_ ? public_state(state_[offset / line]) : line_state::durable;
+}
+
+void persistence_domain::keep_history(std::function<sc_core::sc_time()> clock) { clock_ = std::move(clock); }
+
+const persistence_domain::line_history* persistence_domain::history(std::uint64_t offset) const {
+    const auto h = history_.find(offset / line);
+    return h == history_.end() ? nullptr : &h->second;
+}
+
+std::optional<std::uint64_t> persistence_domain::first_store_pc(std::uint64_t offset) const {
+    if (offset >= size_ || !slot_.size() || !slot_[offset / line]) return std::nullopt;
+    return saved(offset / line).store_pc;
+}
+
+void persistence_domain::watch_line(std::uint64_t offset, bool on) {
+    if (on) watched_.insert(offset / line);
+    else watched_.erase(offset / line);
+}
+
+void persistence_domain::note_store(std::uint64_t index, std::uint64_t pc) {
+    line_history& h = history_[index];
+    h.stored = true;
+    h.last_store_pc = pc;
+    h.last_store_time = clock_();
+}
+
+void persistence_domain::note_change(std::uint64_t index, state from, state to) {
+    if (clock_) history_[index].state_since = clock_();
+    if (to != dirty && on_watched_change && watched_.count(index))
+        on_watched_change(index * line, public_state(from), public_state(to));
 }
 
 void persistence_domain::clean(std::uint64_t offset, std::uint64_t pc, const sc_core::sc_time& now) {

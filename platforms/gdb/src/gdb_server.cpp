@@ -12,20 +12,48 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace pmemvp::gdb {
 
+namespace {
+const char* const accepted = "expected tcp::PORT, tcp:HOST:PORT or unix:PATH,server";
+}
+
 bool parse_gdb_device(const std::string& device, gdb_address& out, std::string& error) {
-    // tcp::PORT, tcp:HOST:PORT
+    if (device.rfind("unix:", 0) == 0) {
+        // unix:PATH[,server[=on]][,wait=off|,nowait] as QEMU's character devices spell it: the
+        // stub is always a server that does not wait (-S is what makes the CPU wait).
+        std::string rest = device.substr(5);
+        const auto comma = rest.find(',');
+        out.unix_path = rest.substr(0, comma);
+        for (std::size_t at = comma; at != std::string::npos;) {
+            const auto next = rest.find(',', at + 1);
+            const std::string option = rest.substr(at + 1, next == std::string::npos ? next : next - at - 1);
+            if (option != "server" && option != "server=on" && option != "nowait" && option != "wait=off") {
+                error = "-gdb '" + device + "': unknown option '" + option + "' (" + accepted + ")";
+                return false;
+            }
+            at = next;
+        }
+        sockaddr_un a{};
+        if (out.unix_path.empty() || out.unix_path.size() >= sizeof a.sun_path) {
+            error = "-gdb '" + device + "': the socket path must have 1 to " +
+                    std::to_string(sizeof a.sun_path - 1) + " characters";
+            return false;
+        }
+        return true;
+    }
     if (device.rfind("tcp:", 0) != 0) {
-        error = "-gdb '" + device + "': expected tcp::PORT or tcp:HOST:PORT";
+        error = "-gdb '" + device + "': " + accepted;
         return false;
     }
     const std::string rest = device.substr(4);
     const auto colon = rest.rfind(':');
     if (colon == std::string::npos) {
-        error = "-gdb '" + device + "': expected tcp::PORT or tcp:HOST:PORT";
+        error = "-gdb '" + device + "': " + accepted;
         return false;
     }
     const std::string port = rest.substr(colon + 1);
@@ -42,8 +70,41 @@ bool parse_gdb_device(const std::string& device, gdb_address& out, std::string& 
     return true;
 }
 
+namespace {
+
+// A listening Unix-domain socket at `path`. A socket file left there by an earlier run is
+// replaced; any other file is refused, never removed.
+int listen_unix(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            throw config_error("-gdb unix:" + path + ": the path exists and is not a socket; "
+                               "choose another path");
+        ::unlink(path.c_str());
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::memcpy(a.sun_path, path.data(), path.size());
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 1) != 0) {
+        const std::string why = std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+        throw config_error("-gdb unix:" + path + ": cannot listen (" + why + ")");
+    }
+    return fd;
+}
+
+} // namespace
+
 gdb_server::gdb_server(cpu::debug_target& target, const gdb_address& address, bool stop_at_start)
     : target_(target), session_(target) {
+    if (!address.unix_path.empty()) {
+        listen_fd_ = listen_unix(address.unix_path);
+        unix_path_ = address.unix_path;
+        ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
+        if (stop_at_start) target_.request_stop();
+        return;
+    }
     addrinfo hints{};
     hints.ai_family = AF_INET;
     hints.ai_socktype = SOCK_STREAM;
@@ -75,9 +136,19 @@ gdb_server::gdb_server(cpu::debug_target& target, const gdb_address& address, bo
 gdb_server::~gdb_server() {
     if (client_fd_ >= 0) ::close(client_fd_);
     if (listen_fd_ >= 0) ::close(listen_fd_);
+    if (!unix_path_.empty()) ::unlink(unix_path_.c_str()); // the socket this run made
 }
 
-void gdb_server::cpu_stopped(cpu::stop_reason) { stop_pending_ = true; }
+void gdb_server::cpu_stopped(cpu::stop_reason why) {
+    stop_pending_ = true;
+    stop_why_ = why;
+}
+
+void gdb_server::event_stop(const std::string& text) {
+    if (client_fd_ < 0) return;
+    session_.console(text);
+    target_.request_stop();
+}
 
 bool gdb_server::accept_client(int timeout_ms) {
     pollfd p{listen_fd_, POLLIN, 0};
@@ -85,7 +156,7 @@ bool gdb_server::accept_client(int timeout_ms) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) return false;
     const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (unix_path_.empty()) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     client_fd_ = fd;
     decoder_.reset();
     waiting_stop_ = false;
@@ -119,6 +190,12 @@ void gdb_server::send_raw(const std::string& bytes) {
 
 void gdb_server::send_packet(const std::string& data) { send_raw(frame(data)); }
 
+void gdb_server::send_console() {
+    for (const std::string& text : session_.take_console())
+        for (std::size_t at = 0; at < text.size(); at += max_packet / 2 - 16) // hex doubles it
+            send_packet("O" + to_hex(text.data() + at, std::min(text.size() - at, max_packet / 2 - 16)));
+}
+
 bool gdb_server::receive(int timeout_ms) {
     pollfd p{client_fd_, POLLIN, 0};
     const int ready = ::poll(&p, 1, timeout_ms);
@@ -137,6 +214,7 @@ bool gdb_server::receive(int timeout_ms) {
         case rsp_event::kind::interrupt:
             if (!target_.stopped()) {
                 target_.request_stop();
+                interrupt_pending_ = true;
                 waiting_stop_ = true;
             }
             break;
@@ -145,7 +223,10 @@ bool gdb_server::receive(int timeout_ms) {
             gdb_session::action then = gdb_session::action::none;
             const std::string reply = session_.handle(e.data, then);
             switch (then) {
-            case gdb_session::action::none: send_packet(reply); break;
+            case gdb_session::action::none:
+                send_console();
+                send_packet(reply);
+                break;
             case gdb_session::action::resume:
             case gdb_session::action::step:
                 stop_pending_ = false;
@@ -178,7 +259,9 @@ bool gdb_server::poll(bool (*interrupted)()) {
         }
         if (stop_pending_ && waiting_stop_) {
             stop_pending_ = waiting_stop_ = false;
-            send_packet("S05");
+            send_console(); // why an event stopped it
+            send_packet(session_.stop_reply(stop_why_, interrupt_pending_));
+            interrupt_pending_ = false;
         }
         if (!receive(100)) drop_client();
     }

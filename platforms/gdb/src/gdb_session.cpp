@@ -2,6 +2,7 @@
 #include "pmemvp/gdb/gdb_server.h"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace pmemvp::gdb {
@@ -81,8 +82,7 @@ std::string gdb_session::memory_read(const std::string& args) {
     if (!al) return error_reply;
     const std::size_t length = std::min<std::uint64_t>(al->length, (max_packet - 8) / 2);
     std::string buffer(length, '\0');
-    const std::size_t done = target_.read_memory(al->address, buffer.data(), length,
-                                                 cpu::address_space::virtual_memory);
+    const std::size_t done = target_.read_memory(al->address, buffer.data(), length, space());
     if (!done && length) return "E14";
     return to_hex(buffer.data(), done);
 }
@@ -102,22 +102,29 @@ std::string gdb_session::memory_write(const std::string& args, bool binary) {
     }
     if (data.size() != al->length) return error_reply;
     if (data.empty()) return "OK";
-    const std::size_t done = target_.write_memory(al->address, data.data(), data.size(),
-                                                  cpu::address_space::virtual_memory);
+    const std::size_t done = target_.write_memory(al->address, data.data(), data.size(), space());
     return done == data.size() ? "OK" : "E14";
 }
 
 std::string gdb_session::breakpoint(const std::string& args, bool insert) {
-    // "TYPE,ADDR,KIND[;cond...]"
+    // "TYPE,ADDR,KIND[;cond...]": 0 software, 1 hardware breakpoint (both are the CPU's own,
+    // outside guest memory); 2 write, 3 read, 4 access watchpoint (KIND is the length).
     const auto comma = args.find(',');
     if (comma == std::string::npos) return error_reply;
     const std::string type = args.substr(0, comma);
-    if (type != "0" && type != "1") return ""; // watchpoints: not yet
+    if (type.size() != 1 || type[0] < '0' || type[0] > '4') return ""; // not supported
     const std::string rest = args.substr(comma + 1, args.find(';') == std::string::npos
                                                         ? std::string::npos
                                                         : args.find(';') - comma - 1);
     const auto al = parse_address_length(rest);
     if (!al) return error_reply;
+    if (type[0] >= '2') {
+        static const cpu::watch_kind kinds[] = {cpu::watch_kind::write, cpu::watch_kind::read,
+                                                cpu::watch_kind::access};
+        if (al->length == 0 || al->length > 4096) return error_reply;
+        watchpoint(al->address, al->length, kinds[type[0] - '2'], insert);
+        return "OK";
+    }
     if (insert) {
         breakpoints_.insert(al->address);
         target_.add_breakpoint(al->address);
@@ -127,9 +134,70 @@ std::string gdb_session::breakpoint(const std::string& args, bool insert) {
     return "OK";
 }
 
+void gdb_session::watchpoint(std::uint64_t address, std::uint64_t length, cpu::watch_kind kind, bool insert) {
+    auto same = [&](const watch& w) { return w.address == address && w.length == length && w.kind == kind; };
+    const auto found = std::find_if(watchpoints_.begin(), watchpoints_.end(), same);
+    if (insert == (found != watchpoints_.end())) return; // inserted twice, or removed unknown
+    if (insert) {
+        watchpoints_.push_back({address, length, kind});
+        target_.add_watchpoint(address, length, kind);
+    } else {
+        watchpoints_.erase(found);
+        target_.remove_watchpoint(address, length, kind);
+    }
+    // A pmem line under it also reports its persistence-state changes (at the physical
+    // address it has now).
+    std::uint64_t physical = address;
+    if (on_watch && target_.translate(address, physical)) on_watch(physical, length, insert);
+}
+
 void gdb_session::clear_breakpoints() {
     for (const std::uint64_t pc : breakpoints_) target_.remove_breakpoint(pc);
     breakpoints_.clear();
+    while (!watchpoints_.empty()) {
+        const watch w = watchpoints_.back();
+        watchpoint(w.address, w.length, w.kind, false);
+    }
+    physical_ = false;
+}
+
+std::string gdb_session::stop_reply(cpu::stop_reason why, bool interrupted) const {
+    if (why == cpu::stop_reason::watchpoint) {
+        const cpu::watch_hit hit = target_.last_watch();
+        const char* name = hit.kind == cpu::watch_kind::write  ? "watch"
+                           : hit.kind == cpu::watch_kind::read ? "rwatch"
+                                                               : "awatch";
+        std::ostringstream reply;
+        reply << "T05" << name << ':' << std::hex << hit.address << ';';
+        return reply.str();
+    }
+    return interrupted ? "S02" : "S05"; // SIGINT for the debugger's Ctrl-C, else SIGTRAP
+}
+
+std::string gdb_session::monitor_command(const std::string& hex) {
+    const auto bytes = from_hex(hex);
+    if (!bytes) return error_reply;
+    std::string command = *bytes;
+    while (!command.empty() && std::isspace(static_cast<unsigned char>(command.back()))) command.pop_back();
+    while (!command.empty() && std::isspace(static_cast<unsigned char>(command.front()))) command.erase(0, 1);
+    std::string text;
+    if (command == "phys") {
+        physical_ = true;
+        text = "memory reads and writes now use physical addresses ('monitor virt' to go back)\n";
+    } else if (command == "virt") {
+        physical_ = false;
+        text = "memory reads and writes now use the CPU's current address space\n";
+    } else if (command == "help" || command.empty()) {
+        text = "phys            memory reads and writes use physical addresses\n"
+               "virt            memory reads and writes use the current address space (the default)\n";
+        if (monitor) text += monitor("help");
+    } else if (monitor) {
+        text = monitor(command);
+    } else {
+        text = "unknown command '" + command + "'\n";
+    }
+    console(text);
+    return "OK";
 }
 
 std::string gdb_session::handle(const std::string& p, action& then) {
@@ -190,6 +258,13 @@ std::string gdb_session::handle(const std::string& p, action& then) {
     if (starts_with(p, "qSupported")) return "PacketSize=4000;qXfer:features:read+;vContSupported+";
     if (p == "qAttached" || starts_with(p, "qAttached:")) return "1";
     if (p == "qC") return "QC1";
+    if (starts_with(p, "qRcmd,")) return monitor_command(p.substr(6));
+    // QEMU's switch to physical memory (maintenance packet Qqemu.PhyMemMode:1).
+    if (p == "qqemu.PhyMemMode") return physical_ ? "1" : "0";
+    if (p == "Qqemu.PhyMemMode:1" || p == "Qqemu.PhyMemMode:0") {
+        physical_ = p.back() == '1';
+        return "OK";
+    }
     if (p == "qfThreadInfo") return "m1";
     if (p == "qsThreadInfo") return "l";
     if (starts_with(p, "qXfer:features:read:")) {

@@ -165,6 +165,17 @@ std::string virt_platform::describe_address(std::uint64_t address) const {
     return "";
 }
 
+std::optional<pmem_location> virt_platform::locate_pmem(std::uint64_t address) const {
+    for (const auto& t : tracked_) {
+        if (address < t.base || address - t.base >= t.size) continue;
+        const std::uint64_t rel = address - t.base;
+        if (t.ways == 1) return pmem_location{&t, rel};
+        const auto [way, offset] = locate_stripe(rel, t.ways, t.granularity);
+        if (way == t.way) return pmem_location{&t, offset};
+    }
+    return std::nullopt;
+}
+
 virt_platform::~virt_platform() { munmap(ram_data_, config_.ram_size); }
 
 void virt_platform::create_nvdimms() {
@@ -283,6 +294,8 @@ void virt_platform::create_pci() {
         auto transport = std::make_unique<virtio::virtio_pci>(name + ".pci", *device, *pci_);
         pci_->attach(*transport, slot++);
         tracked_.push_back({name, &backend, &device->memory(), &device->domain()});
+        tracked_.back().base = address;
+        tracked_.back().size = backend.size();
         pmem_devices_.push_back(std::move(device));
         pmem_transports_.push_back(std::move(transport));
     }
@@ -317,7 +330,9 @@ void virt_platform::map_nvdimms() {
                 observers.push_back(make_dimm_domain(*d, r.per_dimm_size()));
                 pmem::pmem_timing* timing = make_dimm_timing(*d);
                 if (timing) timings.push_back(timing);
-                tracked_.push_back({name + "/" + d->id(), &d->memdev(), nullptr, nvdimm_domains_.back().get(), d, timing});
+                tracked_.push_back({name + "/" + d->id(), &d->memdev(), nullptr, nvdimm_domains_.back().get(), d, timing,
+                                    r.base, r.size, static_cast<unsigned>(r.dimms.size()),
+                                    static_cast<unsigned>(observers.size() - 1), r.granularity});
             }
             t->set_store_observers(observers);
             t->set_access_timings(timings);
@@ -332,7 +347,8 @@ void virt_platform::map_nvdimms() {
             t->set_store_observer(make_dimm_domain(*r.dimms[0], r.size));
             pmem::pmem_timing* timing = make_dimm_timing(*r.dimms[0]);
             t->set_access_timing(timing);
-            tracked_.push_back({name, &r.dimms[0]->memdev(), t.get(), nvdimm_domains_.back().get(), r.dimms[0], timing});
+            tracked_.push_back({name, &r.dimms[0]->memdev(), t.get(), nvdimm_domains_.back().get(), r.dimms[0], timing,
+                                r.base, r.size});
             pmem_targets_.push_back(std::move(t));
         }
     }

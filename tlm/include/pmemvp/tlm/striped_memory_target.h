@@ -9,9 +9,18 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
+#include <utility>
 #include <vector>
 
 namespace pmemvp {
+
+// Where offset `addr` of an interleave set of `ways` at `granularity` lies: the way and the
+// offset in it.
+inline std::pair<unsigned, std::uint64_t> locate_stripe(std::uint64_t addr, unsigned ways,
+                                                        std::uint64_t granularity) {
+    const std::uint64_t stripe = addr / granularity;
+    return {static_cast<unsigned>(stripe % ways), (stripe / ways) * granularity + addr % granularity};
+}
 
 // A memory interleaved across several host buffers ("ways") at a fixed granularity: address a
 // lies in way (a / granularity) % ways, at offset (a / (granularity * ways)) * granularity +

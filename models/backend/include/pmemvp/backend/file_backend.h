@@ -77,6 +77,13 @@ public:
     // Makes the whole mapping and the file's metadata durable; false if the host failed to.
     bool sync();
 
+    // Whether the page holding `offset` was made writable for a store since it was last
+    // synced to the file (msync mode: then the file may not hold what the mapping does).
+    bool changed_since_sync(std::uint64_t offset) const {
+        const std::uint64_t page = offset / page_size_;
+        return offset < options_.size && (__atomic_load_n(&store_ready_[page / 64], __ATOMIC_RELAXED) >> (page % 64) & 1);
+    }
+
     std::uint64_t persist_calls() const { return persist_calls_; }
     std::uint64_t sync_calls() const { return sync_calls_; }
 

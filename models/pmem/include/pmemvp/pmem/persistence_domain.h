@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <systemc>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace pmemvp::pmem {
@@ -52,6 +54,7 @@ const char* to_string(finding::kind k);
 class persistence_domain : public store_observer {
 public:
     static constexpr std::uint64_t line = 64;
+    enum class line_state { durable, dirty, written_back, queued }; // queued: in the WPQ
 
     persistence_domain(unsigned char* memory, std::uint64_t size, domain_kind kind);
 
@@ -82,6 +85,24 @@ public:
     const std::uint64_t& queued_count() const { return queued_count_; }
     bool durable(std::uint64_t offset) const;
 
+    // For debuggers and monitors. Where the line holding `offset` is now.
+    line_state state_of(std::uint64_t offset) const;
+    // Per-line history (the last store's pc and time, when the line entered its state), kept
+    // only once asked for: it costs a lookup per store. `clock` gives the storing CPU's time.
+    struct line_history {
+        bool stored = false;
+        std::uint64_t last_store_pc = 0;
+        sc_core::sc_time last_store_time, state_since;
+    };
+    void keep_history(std::function<sc_core::sc_time()> clock);
+    const line_history* history(std::uint64_t offset) const; // nullptr: nothing recorded
+    // The pc of the first store since the line was last durable (nullopt if durable).
+    std::optional<std::uint64_t> first_store_pc(std::uint64_t offset) const;
+    // Watched lines: `on_watched_change` is called when one changes state (not into dirty: a
+    // store, which data watchpoints report).
+    void watch_line(std::uint64_t offset, bool on);
+    std::function<void(std::uint64_t offset, line_state from, line_state to)> on_watched_change;
+
     // Puts the memory back to what the domain guarantees (with `policy` for the rest) and
     // returns the stores that were lost or kept by chance, as findings; every line is then
     // durable again (a restart).
@@ -108,6 +129,8 @@ private:
     const saved_line& saved(std::uint64_t index) const { return pool_[slot_[index] - 1]; }
     std::vector<std::uint64_t> saved_lines() const; // sorted
     void report_unfinished(std::vector<finding>& out, const sc_core::sc_time& now) const;
+    void note_store(std::uint64_t index, std::uint64_t pc);
+    void note_change(std::uint64_t index, state from, state to);
 
     unsigned char* memory_;
     std::uint64_t size_;
@@ -142,6 +165,9 @@ private:
     std::vector<std::uint64_t> written_back_, queued_;    // lines waiting for a fence / a drain
     std::vector<finding> findings_;
     std::uint64_t non_durable_count_ = 0, awaiting_fence_count_ = 0, queued_count_ = 0;
+    std::function<sc_core::sc_time()> clock_; // set: history_ is kept
+    std::unordered_map<std::uint64_t, line_history> history_;
+    std::unordered_set<std::uint64_t> watched_;
 };
 
 } // namespace pmemvp::pmem

@@ -6,8 +6,11 @@
 #include "pmemvp/gdb/rsp.h"
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace pmemvp::gdb {
 
@@ -19,8 +22,18 @@ public:
     enum class action { none, resume, step, detach, kill };
     // The reply to one packet's data (without framing); sets `then` to what the CPU must do.
     std::string handle(const std::string& packet, action& then);
-    // Removes every breakpoint set by the debugger.
+    // Removes every breakpoint and watchpoint set by the debugger.
     void clear_breakpoints();
+    // The reply that tells the debugger why the CPU stopped (interrupted: by its Ctrl-C).
+    std::string stop_reply(cpu::stop_reason why, bool interrupted) const;
+    // Text for the debugger's console (O packets), to send before the next reply.
+    std::vector<std::string> take_console() { return std::exchange(console_, {}); }
+    void console(const std::string& text) { console_.push_back(text); }
+
+    // `monitor` commands the stub does not know itself (qRcmd): the text to show.
+    std::function<std::string(const std::string&)> monitor;
+    // A watchpoint was set or removed on physical [address, address + length).
+    std::function<void(std::uint64_t address, std::uint64_t length, bool insert)> on_watch;
 
 private:
     std::string read_registers();
@@ -30,15 +43,29 @@ private:
     std::string memory_read(const std::string& args);
     std::string memory_write(const std::string& args, bool binary);
     std::string breakpoint(const std::string& args, bool insert);
+    void watchpoint(std::uint64_t address, std::uint64_t length, cpu::watch_kind kind, bool insert);
+    std::string monitor_command(const std::string& hex);
+    cpu::address_space space() const {
+        return physical_ ? cpu::address_space::physical : cpu::address_space::virtual_memory;
+    }
 
     cpu::debug_target& target_;
     std::set<std::uint64_t> breakpoints_;
+    struct watch {
+        std::uint64_t address, length;
+        cpu::watch_kind kind;
+    };
+    std::vector<watch> watchpoints_;
+    bool physical_ = false; // memory packets use physical addresses (monitor phys)
+    std::vector<std::string> console_;
 };
 
-// -gdb tcp::PORT / tcp:HOST:PORT: nullopt-like false and a message if not understood.
+// -gdb tcp::PORT / tcp:HOST:PORT / unix:PATH[,server][,wait=off]: false and a message if
+// not understood.
 struct gdb_address {
     std::string host; // empty: any
     unsigned port = 0;
+    std::string unix_path; // set: a Unix-domain socket instead of TCP
 };
 bool parse_gdb_device(const std::string& device, gdb_address& out, std::string& error);
 
@@ -52,6 +79,10 @@ public:
 
     // Called when the CPU stops (its on_stop callback), inside the simulation.
     void cpu_stopped(cpu::stop_reason why);
+    // Something the debugger watches happened (a pmem line changed persistence state): the
+    // CPU stops at its next instruction, and the debugger is told `text` with the stop.
+    void event_stop(const std::string& text);
+    gdb_session& session() { return session_; }
     // Between two slices: accepts a client, reads its bytes (Ctrl-C asks the CPU to stop);
     // while the CPU is stopped, serves packets (blocking) until the debugger lets it run.
     // interrupted(): checked while blocking (a signal ends the wait). False: the debugger
@@ -69,13 +100,17 @@ private:
     bool receive(int timeout_ms);
     void send_raw(const std::string& bytes);
     void send_packet(const std::string& data);
+    void send_console(); // what the session has for the debugger's console, as O packets
 
     cpu::debug_target& target_;
     gdb_session session_;
     rsp_decoder decoder_;
     int listen_fd_ = -1, client_fd_ = -1;
     unsigned port_ = 0;
+    std::string unix_path_; // removed at the end
     bool stop_pending_ = false;  // the CPU stopped and the debugger has not heard it yet
+    cpu::stop_reason stop_why_ = cpu::stop_reason::request;
+    bool interrupt_pending_ = false; // the debugger's Ctrl-C asked for the stop
     bool waiting_stop_ = false;  // the debugger waits for a stop reply (after c, s)
     bool killed_ = false;
     bool no_ack_ = false;

@@ -78,6 +78,17 @@ struct tracked_pmem {
     pmem::persistence_domain* domain;
     nvdimm::nvdimm* dimm = nullptr; // for NVDIMM ranges (flush hints)
     pmem::pmem_timing* timing = nullptr; // the DIMM's access timing, if timed
+    // Where it is in the physical address space: [base, base + size), holding this memory
+    // alone or, in an interleave set of `ways` DIMMs, its `way` every `granularity` bytes.
+    std::uint64_t base = 0, size = 0;
+    unsigned ways = 1, way = 0;
+    std::uint64_t granularity = 0;
+};
+
+// A physical address in a tracked memory: which one, and the offset in its domain.
+struct pmem_location {
+    const tracked_pmem* memory;
+    std::uint64_t offset;
 };
 
 // The `virt` platform: one RV64 hart, boot ROM, RAM, CLINT, PLIC, UART, test finisher, all on
@@ -112,6 +123,13 @@ public:
     nvdimm::controller* nvdimm_controller() const { return nvdimm_ctrl_.get(); }
     const std::vector<std::unique_ptr<virtio::virtio_pmem>>& virtio_pmems() const { return pmem_devices_; }
     const std::vector<tracked_pmem>& persistence_domains() const { return tracked_; }
+    std::optional<pmem_location> locate_pmem(std::uint64_t address) const;
+    // What the platform has at `address`, for messages ("the memory of NVDIMM 'nv0', backed
+    // by ..."); empty if nothing.
+    std::string describe_address(std::uint64_t address) const;
+    // A power failure now, as --power-fail-at would make it (from a debugger or monitor, with
+    // the simulation paused).
+    void power_fail_now() { power_fail(); }
     // The CPU cache in front of timed NVDIMM memory (nullptr without timing).
     const pmem::cpu_cache* pmem_cache() const { return pmem_cache_.get(); }
     // Findings of a power failure (set when it happened).
@@ -123,9 +141,6 @@ public:
 private:
     void start_of_simulation() override;
     void create_backends();
-    // What the platform has at `address`, for messages ("the memory of NVDIMM 'nv0', backed
-    // by ..."); empty if nothing.
-    std::string describe_address(std::uint64_t address) const;
     void write_boot_rom(std::uint64_t entry, std::uint64_t dtb_address);
     void load_guest();
     // Where the boot images go: the kernel, the initrd just below the device tree, the device
