@@ -28,7 +28,7 @@ using sc_core::SC_MS;
 
 namespace pmemvp::cpu {
 void PrintTo(stop_reason r, std::ostream* os) {
-    static const char* const names[] = {"none", "breakpoint", "step", "request"};
+    static const char* const names[] = {"none", "breakpoint", "watchpoint", "step", "request"};
     *os << names[static_cast<int>(r)];
 }
 } // namespace pmemvp::cpu
@@ -346,6 +346,50 @@ TEST(debug_target, a_breakpoint_stops_the_core_before_its_instruction_on_every_i
     EXPECT_EQ(s.get64(count_at), loop_count);
 }
 
+TEST(debug_target, a_write_watchpoint_stops_before_the_store_and_resuming_executes_it) {
+    auto& s = tb().looper;
+    std::vector<stop_reason> stops;
+    s.cpu.on_stop = [&](stop_reason r) { stops.push_back(r); };
+    s.set64(count_at, 0);
+    s.restart(loop_code);
+    s.cpu.add_watchpoint(ram_base + count_at + 4, 2, cpu::watch_kind::write); // inside the sd
+    s.cpu.add_watchpoint(ram_base + count_at + 8, 8, cpu::watch_kind::write); // next to it: never hit
+    EXPECT_TRUE(run_for(sc_time(100, SC_US)));
+    EXPECT_EQ(stops, std::vector<stop_reason>{stop_reason::watchpoint});
+    EXPECT_EQ(s.cpu.pc(), store_at) << "at the storing instruction";
+    EXPECT_EQ(s.cpu.last_watch().address, ram_base + count_at + 4);
+    EXPECT_EQ(s.cpu.last_watch().kind, cpu::watch_kind::write);
+    EXPECT_EQ(s.get64(count_at), 0u) << "before the store";
+    const std::uint64_t instret = s.cpu.instructions();
+    s.cpu.resume();
+    EXPECT_TRUE(run_for(sc_time(100, SC_US)));
+    EXPECT_EQ(stops.size(), 2u);
+    EXPECT_EQ(s.get64(count_at), 1u) << "the store was done once";
+    EXPECT_EQ(s.cpu.instructions(), instret + 3) << "one iteration: store, bne, addi";
+    s.cpu.remove_watchpoint(ram_base + count_at + 4, 2, cpu::watch_kind::write);
+    s.cpu.remove_watchpoint(ram_base + count_at + 8, 8, cpu::watch_kind::write);
+    finish_looper();
+    EXPECT_EQ(stops.size(), 2u);
+}
+
+TEST(debug_target, a_read_watchpoint_ignores_stores_and_an_access_watchpoint_sees_both) {
+    auto& s = tb().looper;
+    std::vector<stop_reason> stops;
+    s.cpu.on_stop = [&](stop_reason r) { stops.push_back(r); };
+    s.restart(loop_code); // stores only
+    s.cpu.add_watchpoint(ram_base + count_at, 8, cpu::watch_kind::read);
+    EXPECT_FALSE(run_for(sc_time(1, SC_MS))) << "the loop only stores: no stop";
+    EXPECT_TRUE(stops.empty());
+    s.cpu.remove_watchpoint(ram_base + count_at, 8, cpu::watch_kind::read);
+    s.restart(loop_code);
+    s.cpu.add_watchpoint(ram_base + count_at, 1, cpu::watch_kind::access);
+    EXPECT_TRUE(run_for(sc_time(100, SC_US)));
+    EXPECT_EQ(stops, std::vector<stop_reason>{stop_reason::watchpoint});
+    EXPECT_EQ(s.cpu.last_watch().kind, cpu::watch_kind::access);
+    s.cpu.remove_watchpoint(ram_base + count_at, 1, cpu::watch_kind::access);
+    finish_looper();
+}
+
 TEST(debug_target, breakpoints_never_write_guest_memory) {
     auto& s = tb().looper;
     s.restart(loop_code);
@@ -564,6 +608,27 @@ TEST(debug_target, breakpoints_hit_and_resumed_leave_cycles_instructions_and_tim
         cpu.resume();
     });
     EXPECT_EQ(hits, 150u);
+    expect_same(free, debugged);
+}
+
+TEST(debug_target, watchpoints_hit_and_resumed_leave_cycles_instructions_and_time_unchanged) {
+    // Loads and stores of the timed data word (each hit abandons the access and runs it again
+    // on resume), and a watch on a stack-free word nobody touches (every access takes the slow
+    // path while watchpoints are set).
+    const outcome free = run_timeline();
+    auto& h = tb().timeline.cpu;
+    unsigned hits = 0;
+    h.add_watchpoint(ram_base + data_at, 8, cpu::watch_kind::access);
+    h.add_watchpoint(ram_base + 0x800, 8, cpu::watch_kind::write);
+    const outcome debugged = run_timeline([&](riscv::hart& cpu) {
+        EXPECT_EQ(cpu.last_stop(), stop_reason::watchpoint);
+        EXPECT_EQ(cpu.last_watch().address, ram_base + data_at);
+        ++hits;
+        cpu.resume();
+    });
+    h.remove_watchpoint(ram_base + data_at, 8, cpu::watch_kind::access);
+    h.remove_watchpoint(ram_base + 0x800, 8, cpu::watch_kind::write);
+    EXPECT_EQ(hits, 600u) << "a load and a store in each of 300 iterations";
     expect_same(free, debugged);
 }
 

@@ -5,6 +5,7 @@
 #include "pmemvp/test/harness.h"
 
 #include <cstring>
+#include <tuple>
 #include <vector>
 
 using namespace pmemvp::pmem;
@@ -240,4 +241,65 @@ TEST(persistence_domain, count_at_end_counts_what_check_at_end_lists) {
         d.fence(0x24, t0);
         EXPECT_EQ(d.count_at_end(), d.check_at_end(t0).size()) << static_cast<int>(kind);
     }
+}
+
+TEST(persistence_domain, a_line_is_dirty_then_written_back_then_queued_then_on_media) {
+    memory m;
+    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::none);
+    using state = persistence_domain::line_state;
+    EXPECT_EQ(d.state_of(0x100), state::durable);
+    m.store(d, 0x104, "x", 0x80000010);
+    EXPECT_EQ(d.state_of(0x13f), state::dirty) << "the whole 64-byte line";
+    EXPECT_EQ(d.state_of(0x140), state::durable);
+    EXPECT_EQ(d.first_store_pc(0x100), 0x80000010u);
+    d.clean(0x100, 0x80000020, t0);
+    EXPECT_EQ(d.state_of(0x100), state::written_back);
+    d.fence(0x80000024, t0);
+    EXPECT_EQ(d.state_of(0x100), state::queued);
+    d.drain(t0);
+    EXPECT_EQ(d.state_of(0x100), state::durable);
+    EXPECT_FALSE(d.first_store_pc(0x100)) << "durable: no store to name";
+    EXPECT_EQ(d.state_of(1ull << 40), state::durable) << "outside: nothing to say";
+}
+
+TEST(persistence_domain, history_and_watched_lines_report_stores_and_state_changes) {
+    memory m;
+    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::adr);
+    using state = persistence_domain::line_state;
+    sc_time now(10, sc_core::SC_NS);
+    d.keep_history([&] { return now; });
+    std::vector<std::tuple<std::uint64_t, state, state>> changes;
+    d.on_watched_change = [&](std::uint64_t offset, state from, state to) { changes.emplace_back(offset, from, to); };
+    d.watch_line(0x208, true); // the line at 0x200
+    m.store(d, 0x200, "a", 0x80000100);
+    now = sc_time(20, sc_core::SC_NS);
+    m.store(d, 0x201, "b", 0x80000104); // a second store to a dirty line is recorded too
+    m.store(d, 0x300, "c", 0x80000108); // not watched
+    const auto* h = d.history(0x23f);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h->last_store_pc, 0x80000104u);
+    EXPECT_EQ(h->last_store_time, sc_time(20, sc_core::SC_NS));
+    EXPECT_EQ(h->state_since, sc_time(10, sc_core::SC_NS)) << "dirty since the first store";
+    EXPECT_TRUE(changes.empty()) << "becoming dirty is a store: data watchpoints report it";
+    now = sc_time(30, sc_core::SC_NS);
+    d.clean(0x200, 0x8000010c, now);
+    d.clean(0x300, 0x80000110, now);
+    now = sc_time(40, sc_core::SC_NS);
+    d.fence(0x80000114, now);
+    using change = std::tuple<std::uint64_t, state, state>;
+    EXPECT_EQ(changes, (std::vector<change>{{0x200, state::dirty, state::written_back},
+                                            {0x200, state::written_back, state::durable}}));
+    EXPECT_EQ(d.history(0x200)->state_since, sc_time(40, sc_core::SC_NS));
+    d.watch_line(0x200, false);
+    m.store(d, 0x200, "d", 0x80000118);
+    d.clean(0x200, 0x8000011c, now);
+    EXPECT_EQ(changes.size(), 2u) << "no longer watched";
+    EXPECT_EQ(d.history(0x1000), nullptr) << "never stored";
+}
+
+TEST(persistence_domain, without_history_nothing_is_recorded) {
+    memory m;
+    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::adr);
+    m.store(d, 0x200, "a", 0x80000100);
+    EXPECT_EQ(d.history(0x200), nullptr);
 }
