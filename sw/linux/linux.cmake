@@ -13,7 +13,7 @@ option(PMEMVP_LINUX_TESTS
   "Register the tests that boot Linux (CTest label linux); their first run builds the kernel" ON)
 set(PMEMVP_LINUX_DIR "" CACHE PATH
   "A built Linux directory (Image, vmlinux, initramfs.cpio.gz); empty: sw/linux/build.sh finds or builds it")
-set(PMEMVP_LINUX_BUILD_SCRIPT ${CMAKE_SOURCE_DIR}/sw/linux/build.sh)
+set(PMEMVP_LINUX_BUILD_SCRIPT ${PROJECT_SOURCE_DIR}/sw/linux/build.sh)
 
 # pmemvp_linux_test_properties(TEST...): label `linux`, run after linux_build, and the
 # environment PMEMVP_LINUX_BUILD_SCRIPT (+ PMEMVP_LINUX_DIR when the cache variable is set).
@@ -27,7 +27,7 @@ function(pmemvp_linux_test_properties)
 endfunction()
 
 if(PMEMVP_LINUX_TESTS)
-  add_test(NAME linux_build COMMAND ${CMAKE_SOURCE_DIR}/sw/linux/check-kernel.sh)
+  add_test(NAME linux_build COMMAND ${PROJECT_SOURCE_DIR}/sw/linux/check-kernel.sh)
   set(_linux_env "")
   if(PMEMVP_LINUX_DIR)
     set(_linux_env "PMEMVP_LINUX_DIR=${PMEMVP_LINUX_DIR}")
