@@ -4,6 +4,7 @@
 #include "pmemvp/util/checked_range.h"
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
+#include "pmemvp/version.h"
 
 #include <boost/program_options.hpp>
 #include <algorithm>
@@ -54,6 +55,7 @@ po::options_description describe() {
     po::options_description own("pmemvp options");
     own.add_options()
         ("help,h", po::bool_switch(), "this text")
+        ("version", po::bool_switch(), "print the version and exit (also -version)")
         ("quantum", po::value<std::string>()->value_name("TIME"),
          "how far the CPU may run ahead of other models (default 1us)")
         ("max-time", po::value<std::string>()->value_name("TIME"),
@@ -179,6 +181,12 @@ run_options parse_command_line(int argc, const char* const* argv) {
     run_options o;
     o.help = vm["help"].as<bool>();
     if (o.help) return o;
+    if (vm["version"].as<bool>()) { // printed instead of the usage, as QEMU's -version
+        o.timing_help = "pmemvp version " PMEMVP_VERSION "\n"
+                        "Apache License 2.0; SystemC " + std::string(sc_core::sc_release()) + "\n";
+        o.help = true;
+        return o;
+    }
     if (vm.count("pmem-timing")) { // help asked for this option alone
         const std::string spec = require_string(vm, "pmem-timing");
         if (spec == "help" || spec.rfind("help,", 0) == 0) {

@@ -29,7 +29,7 @@ struct run_options {
     std::string gdb;             // -gdb tcp::PORT (-s: tcp::1234); empty: no GDB stub
     bool gdb_stop_at_start = false; // -S: the CPU waits for the debugger
     bool help = false;
-    std::string timing_help; // --pmem-timing help: printed instead of the usage
+    std::string timing_help; // printed instead of the usage: --pmem-timing help, -d help, -version
 };
 
 // Parses QEMU-style options (-machine, -m, -kernel, -object, -device, ...) and pmemvp's own
