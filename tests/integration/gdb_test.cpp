@@ -10,9 +10,11 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <netinet/in.h>
 #include <poll.h>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -95,21 +97,18 @@ std::string simulated_stats(const std::string& path) {
     std::istringstream in(read_file(path));
     std::string line, out;
     while (std::getline(in, line))
-        if (line.find("wall_time_s") == std::string::npos && line.find("\"mips\"") == std::string::npos)
+        if (line.find("wall_time_s") == std::string::npos && line.find("\"mips\"") == std::string::npos &&
+            line.find("\"path\"") == std::string::npos) // the runs' own backing files
             out += line + "\n";
     return out;
 }
 
-// Starts pmemvp -S -gdb on a free port and waits until it listens.
-std::unique_ptr<background> start_stopped(unsigned& port, const std::string& guest_name,
-                                          std::vector<std::string> extra = {}, bool stopped = true) {
+// Starts a stub (argv for a port) on a free port and waits until it listens.
+std::unique_ptr<background> start_listening(unsigned& port,
+                                            const std::function<std::vector<std::string>(unsigned)>& argv) {
     for (int attempt = 0; attempt < 5; ++attempt) {
         port = free_port();
-        std::vector<std::string> args{pmemvp_binary(), "-gdb", "tcp::" + std::to_string(port),
-                                      "-kernel", guest(guest_name)};
-        if (stopped) args.push_back("-S");
-        args.insert(args.end(), extra.begin(), extra.end());
-        auto p = std::make_unique<background>(args);
+        auto p = std::make_unique<background>(argv(port));
         for (int i = 0; i < 500 && !listening(port); ++i) {
             int status = 0;
             if (waitpid(p->pid, &status, WNOHANG) == p->pid) { // e.g. the port was taken
@@ -120,8 +119,56 @@ std::unique_ptr<background> start_stopped(unsigned& port, const std::string& gue
         }
         if (p->pid > 0 && listening(port)) return p;
     }
-    ADD_FAILURE() << "pmemvp never listened";
+    ADD_FAILURE() << "the stub never listened";
     return nullptr;
+}
+
+// Starts pmemvp -S -gdb on a free port and waits until it listens.
+std::unique_ptr<background> start_stopped(unsigned& port, const std::string& guest_name,
+                                          std::vector<std::string> extra = {}, bool stopped = true) {
+    return start_listening(port, [&](unsigned p) {
+        std::vector<std::string> args{pmemvp_binary(), "-gdb", "tcp::" + std::to_string(p), "-kernel",
+                                      guest(guest_name)};
+        if (stopped) args.push_back("-S");
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    });
+}
+
+// QEMU's stub on the same ELF, stopped at the reset vector.
+std::unique_ptr<background> start_qemu(unsigned& port, const std::string& guest_name) {
+    return start_listening(port, [&](unsigned p) {
+        return std::vector<std::string>{"qemu-system-riscv64", "-M", "virt", "-bios", "none", "-nographic",
+                                        "-kernel", guest(guest_name), "-gdb", "tcp::" + std::to_string(p), "-S"};
+    });
+}
+
+bool have_qemu() { return std::system("qemu-system-riscv64 --version > /dev/null 2>&1") == 0; }
+
+// gdb-multiarch in batch mode: connects to `target` (":PORT" or a socket path), runs `script`.
+// Its stdout and stderr (where batch mode puts monitor output) in one, in order.
+process_result run_gdb(const std::string& target, const std::string& script, const std::string& elf) {
+    const std::string dir = make_temp_dir();
+    std::ofstream(dir + "/script.gdb") << "set pagination off\n" << script;
+    const pid_t pid = start_process({"timeout", "120", "gdb-multiarch", "-nx", "-batch", "-ex",
+                                     "set architecture riscv:rv64", "-ex", "target remote " + target, "-x",
+                                     dir + "/script.gdb", elf},
+                                    dir + "/out", dir + "/out");
+    int status = 0;
+    waitpid(pid, &status, 0);
+    process_result r;
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = read_file(dir + "/out");
+    return r;
+}
+
+// The lines of `text` that start with `prefix`.
+std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(prefix, 0) == 0) out.push_back(line);
+    return out;
 }
 
 } // namespace
@@ -275,4 +322,184 @@ TEST(gdb, garbage_neither_crashes_nor_hangs) {
     const auto r = vp->wait_for(std::chrono::seconds(120));
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, plain.out);
+}
+
+TEST(gdb, a_client_that_leaves_in_the_middle_of_a_packet_lets_the_guest_finish) {
+    const auto plain = run_process({pmemvp_binary(), "-kernel", guest("hello")});
+    unsigned port = 0;
+    auto vp = start_stopped(port, "hello");
+    ASSERT_TRUE(vp);
+    const int fd = connect_to(port);
+    ASSERT_GE(fd, 0);
+    const std::string half = "$m80000000,4"; // no '#', no checksum
+    ASSERT_EQ(send(fd, half.data(), half.size(), MSG_NOSIGNAL), static_cast<ssize_t>(half.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    close(fd);
+    const auto r = vp->wait_for(std::chrono::seconds(120));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, plain.out);
+}
+
+// ---- QEMU's stub is the oracle -----------------------------------------------------------------
+
+TEST(gdb, single_stepping_gives_the_same_pcs_as_qemus_stub) {
+    if (!have_gdb() || !have_qemu()) GTEST_SKIP() << "gdb-multiarch or qemu-system-riscv64 missing (scripts/setup)";
+    // From main (QEMU starts -bios none guests at RAM's base, pmemvp at the ELF entry), 1,000
+    // stepi: through calls, the UART, traps, delegation to S, and Sv39 pages.
+    const std::string script = "break main\ncontinue\ndelete\nset $i = 0\nwhile $i < 1000\n  stepi\n"
+                               "  printf \"PC %lx\\n\", $pc\n  set $i = $i + 1\nend\nkill\n";
+    for (const char* name : {"hello", "priv-delegation", "priv-paging"}) {
+        SCOPED_TRACE(name);
+        unsigned qport = 0, port = 0;
+        auto qemu = start_qemu(qport, name);
+        ASSERT_TRUE(qemu);
+        const auto expected = run_gdb(":" + std::to_string(qport), script, guest(name));
+        auto vp = start_stopped(port, name);
+        ASSERT_TRUE(vp);
+        const auto ours = run_gdb(":" + std::to_string(port), script, guest(name));
+        const auto qemu_pcs = lines_starting(expected.out, "PC ");
+        ASSERT_EQ(qemu_pcs.size(), 1000u) << expected.out << expected.err;
+        EXPECT_EQ(lines_starting(ours.out, "PC "), qemu_pcs) << ours.out << ours.err;
+    }
+}
+
+TEST(gdb, watchpoints_stop_where_qemus_stub_stops) {
+    if (!have_gdb() || !have_qemu()) GTEST_SKIP() << "gdb-multiarch or qemu-system-riscv64 missing (scripts/setup)";
+    // compute fills a table (stores) then reads it (crc32): a write, a read and an access watch.
+    std::string script = "watch table[2]\nrwatch table[3]\nawatch table[5]\n";
+    for (int i = 0; i < 8; ++i)
+        script += "continue\nprintf \"STOP %lx\\n\", $pc\n";
+    script += "kill\n";
+    unsigned qport = 0, port = 0;
+    auto qemu = start_qemu(qport, "compute");
+    ASSERT_TRUE(qemu);
+    const auto expected = run_gdb(":" + std::to_string(qport), script, guest("compute"));
+    auto vp = start_stopped(port, "compute");
+    ASSERT_TRUE(vp);
+    const auto ours = run_gdb(":" + std::to_string(port), script, guest("compute"));
+    auto stops = [](const std::string& out) {
+        std::vector<std::string> lines;
+        for (const char* p : {"STOP ", "Hardware", "Value", "Old value", "New value"})
+            for (const auto& l : lines_starting(out, p)) lines.push_back(l);
+        return lines;
+    };
+    ASSERT_EQ(lines_starting(expected.out, "STOP ").size(), 8u) << expected.out << expected.err;
+    EXPECT_NE(expected.out.find("read watchpoint 2"), std::string::npos) << expected.out;
+    EXPECT_EQ(stops(ours.out), stops(expected.out)) << ours.out << ours.err;
+}
+
+// ---- pmem ----------------------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> persist_bug(const std::string& image, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"-machine", "virt,nvdimm=on", "-object",
+                                  "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + image,
+                                  "-device", "nvdimm,id=nv0,memdev=m0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+} // namespace
+
+TEST(gdb, a_watch_on_a_pmem_line_follows_it_until_it_is_durable_and_changes_nothing_simulated) {
+    if (!have_gdb()) GTEST_SKIP() << "gdb-multiarch is not installed (scripts/setup installs it)";
+    const std::string dir = make_temp_dir();
+    // persist-bug: record A at the start of the NVDIMM (0x100000000) is stored, cleaned, fenced.
+    auto plain_args = persist_bug(dir + "/plain.img", {"--power-fail-at", "5ms", "--stats", dir + "/plain.json"});
+    plain_args.insert(plain_args.begin(), {pmemvp_binary(), "-kernel", guest("persist-bug")});
+    const auto plain = run_process(plain_args);
+    ASSERT_EQ(plain.status, 0) << plain.err;
+
+    unsigned port = 0;
+    auto vp = start_stopped(port, "persist-bug",
+                            persist_bug(dir + "/gdb.img", {"--power-fail-at", "5ms", "--stats", dir + "/gdb.json"}));
+    ASSERT_TRUE(vp);
+    const auto g = run_gdb(":" + std::to_string(port),
+                           "watch *(char*)0x100000000\n"
+                           "continue\nprintf \"AFTER-STORE %lx\\n\", $pc\nx/i $pc - 4\nmonitor pmem 0x100000000\n"
+                           "continue\nmonitor pmem 0x100000000\n"
+                           "continue\nmonitor pmem 0x100000000\nmonitor pmem-stats\n"
+                           "delete\ncontinue\n",
+                           guest("persist-bug"));
+    const auto r = vp->wait_for(std::chrono::seconds(120));
+    EXPECT_EQ(g.status, 0) << g.out << g.err;
+    // The store: gdb shows the new value, and the instruction before the pc is the store.
+    EXPECT_NE(g.out.find("New value = 114 'r'"), std::string::npos) << g.out;
+    EXPECT_TRUE(std::regex_search(g.out, std::regex(R"(:\s+sb\s)"))) << g.out;
+    // Then the line's way to durability, each change a stop with its message.
+    const std::vector<std::string> expected_order{
+        "state: dirty in the CPU cache (not durable)",
+        "last store: pc 0x",
+        "dirty in the CPU cache -> written back at",
+        "state: written back from the CPU cache, waiting for a fence (not durable)",
+        "written back -> durable at",
+        "state: durable (in the write-pending queue or on media; ADR)",
+        "NVDIMM 'nv0'",
+        "exited normally"};
+    std::size_t at = 0;
+    for (const auto& text : expected_order) {
+        const auto found = g.out.find(text, at);
+        ASSERT_NE(found, std::string::npos) << "'" << text << "' after offset " << at << " in\n" << g.out;
+        at = found + text.size();
+    }
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, plain.out);
+    EXPECT_EQ(r.err, plain.err);
+    EXPECT_EQ(simulated_stats(dir + "/gdb.json"), simulated_stats(dir + "/plain.json"));
+    EXPECT_EQ(read_file(dir + "/gdb.img"), read_file(dir + "/plain.img"));
+}
+
+TEST(gdb, monitor_power_fail_loses_what_was_not_durable_and_persist_check_names_it) {
+    if (!have_gdb()) GTEST_SKIP() << "gdb-multiarch is not installed (scripts/setup installs it)";
+    const std::string dir = make_temp_dir();
+    unsigned port = 0;
+    auto vp = start_stopped(port, "persist-bug", persist_bug(dir + "/d.img", {"--stats", dir + "/s.json"}));
+    ASSERT_TRUE(vp);
+    // At puts("records written"): A is durable, B was never cleaned, C never fenced.
+    const auto g = run_gdb(":" + std::to_string(port),
+                           "break puts\ncontinue\nmonitor persist-check\nmonitor power-fail\nmonitor bogus\n"
+                           "monitor pmem\nmonitor help\ncontinue\n",
+                           guest("persist-bug"));
+    const auto r = vp->wait_for(std::chrono::seconds(120));
+    EXPECT_EQ(g.status, 0) << g.out << g.err;
+    EXPECT_NE(g.out.find("3 finding(s)"), std::string::npos) << g.out; // B, C and C's unfenced flush
+    EXPECT_NE(g.out.find("flush never followed by a fence"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("2 line(s) were not durable"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("the run stops"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("unknown command 'bogus'"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("pmem: expected one physical address"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("persist-check"), std::string::npos) << "help lists the commands";
+    EXPECT_NE(g.out.find("exited normally"), std::string::npos) << g.out;
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("1 power failure(s): 2 line(s) were not durable"), std::string::npos) << r.err;
+    EXPECT_NE(read_file(dir + "/s.json").find("\"outcome\": \"power-failure\""), std::string::npos);
+    const std::string image = read_file(dir + "/d.img");
+    EXPECT_EQ(image.substr(0, 8), "record A") << "durable";
+    EXPECT_EQ(image.substr(4096, 8), std::string(8, '\0')) << "never cleaned: lost";
+    EXPECT_EQ(image.substr(8192, 8), std::string(8, '\0')) << "never fenced: lost";
+}
+
+// ---- transports ----------------------------------------------------------------------------------
+
+TEST(gdb, a_unix_socket_serves_gdb_and_is_removed_at_the_end_but_never_replaces_a_file) {
+    if (!have_gdb()) GTEST_SKIP() << "gdb-multiarch is not installed (scripts/setup installs it)";
+    const std::string dir = make_temp_dir();
+    const std::string socket_path = dir + "/gdb.sock";
+    background vp({pmemvp_binary(), "-gdb", "unix:" + socket_path + ",server,nowait", "-S", "-kernel", guest("hello")});
+    for (int i = 0; i < 500 && access(socket_path.c_str(), F_OK) != 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto g = run_gdb(socket_path, "break main\ncontinue\ncontinue\n", guest("hello"));
+    const auto r = vp.wait_for(std::chrono::seconds(120));
+    EXPECT_NE(g.out.find("Breakpoint 1, main ()"), std::string::npos) << g.out << g.err;
+    EXPECT_NE(g.out.find("exited normally"), std::string::npos) << g.out << g.err;
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(access(socket_path.c_str(), F_OK), 0) << "the socket is removed";
+
+    const std::string file = dir + "/notes.txt";
+    write_file(file, 100, 'n');
+    const auto refused = run_process({pmemvp_binary(), "-gdb", "unix:" + file + ",server", "-kernel", guest("hello")});
+    EXPECT_EQ(refused.status, 2);
+    EXPECT_NE(refused.err.find("exists and is not a socket"), std::string::npos) << refused.err;
+    EXPECT_EQ(read_file(file), std::string(100, 'n'));
 }

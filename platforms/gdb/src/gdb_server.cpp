@@ -271,6 +271,11 @@ bool gdb_server::poll(bool (*interrupted)()) {
 void gdb_server::exited(int status) {
     if (client_fd_ < 0) return;
     send_packet("W" + le_hex(static_cast<unsigned>(status) & 0xff, 1));
+    // Let the debugger acknowledge it before the socket goes: on a Unix socket, its '+' to a
+    // closed peer would fail as a broken pipe instead of an exit.
+    pollfd p{client_fd_, POLLIN, 0};
+    char ack[64];
+    if (::poll(&p, 1, 1000) > 0) (void)!::recv(client_fd_, ack, sizeof ack, 0);
     ::close(client_fd_);
     client_fd_ = -1;
 }

@@ -17,6 +17,7 @@ struct process_result {
 process_result run_process(const std::vector<std::string>& argv);
 // Starts a program with stdin from /dev/null and stdout/stderr into these files; the caller
 // waits for it (waitpid).
+// The same path for both: one file with stdout and stderr as they were written (2>&1).
 pid_t start_process(const std::vector<std::string>& argv, const std::string& out_path,
                     const std::string& err_path);
 
