@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real pmemvp with its GDB stub, driven by the real gdb-multiarch, and by a client that
 // sends garbage.
+#include "pmemvp/test/debugger.h"
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/process.h"
 
@@ -25,104 +26,6 @@ using namespace pmemvp::test;
 
 namespace {
 
-bool have_gdb() { return std::system("gdb-multiarch --version > /dev/null 2>&1") == 0; }
-
-// A port nobody listens on now (bound then released).
-unsigned free_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t size = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-// Whether something listens on the TCP port (from /proc/net/tcp: connecting would be a client).
-bool listening(unsigned port) {
-    std::ifstream in("/proc/net/tcp");
-    std::string line;
-    char wanted[16];
-    std::snprintf(wanted, sizeof wanted, ":%04X ", port);
-    while (std::getline(in, line)) // "sl local_address rem_address st ...": st 0A is LISTEN
-        if (line.find(wanted) != std::string::npos && line.find(" 0A ") != std::string::npos) return true;
-    return false;
-}
-
-// pmemvp in the background, its output in files.
-struct background {
-    pid_t pid = -1;
-    std::string out_path, err_path;
-
-    explicit background(const std::vector<std::string>& argv) {
-        const std::string dir = make_temp_dir();
-        out_path = dir + "/out";
-        err_path = dir + "/err";
-        pid = start_process(argv, out_path, err_path);
-    }
-    // The exit status, or -1 if it did not end within the time (then it is killed).
-    process_result wait_for(std::chrono::seconds limit) {
-        process_result r;
-        const auto end = std::chrono::steady_clock::now() + limit;
-        int status = 0;
-        while (waitpid(pid, &status, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > end) {
-                kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                r.status = -1;
-                r.out = read_file(out_path);
-                r.err = read_file(err_path);
-                return r;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        pid = -1;
-        r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        r.out = read_file(out_path);
-        r.err = read_file(err_path);
-        return r;
-    }
-    ~background() {
-        if (pid > 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-};
-
-// A --stats file without its wall-clock lines: what must not change with a debugger.
-std::string simulated_stats(const std::string& path) {
-    std::istringstream in(read_file(path));
-    std::string line, out;
-    while (std::getline(in, line))
-        if (line.find("wall_time_s") == std::string::npos && line.find("\"mips\"") == std::string::npos &&
-            line.find("\"path\"") == std::string::npos) // the runs' own backing files
-            out += line + "\n";
-    return out;
-}
-
-// Starts a stub (argv for a port) on a free port and waits until it listens.
-std::unique_ptr<background> start_listening(unsigned& port,
-                                            const std::function<std::vector<std::string>(unsigned)>& argv) {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        port = free_port();
-        auto p = std::make_unique<background>(argv(port));
-        for (int i = 0; i < 500 && !listening(port); ++i) {
-            int status = 0;
-            if (waitpid(p->pid, &status, WNOHANG) == p->pid) { // e.g. the port was taken
-                p->pid = -1;
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        if (p->pid > 0 && listening(port)) return p;
-    }
-    ADD_FAILURE() << "the stub never listened";
-    return nullptr;
-}
-
 // Starts pmemvp -S -gdb on a free port and waits until it listens.
 std::unique_ptr<background> start_stopped(unsigned& port, const std::string& guest_name,
                                           std::vector<std::string> extra = {}, bool stopped = true) {
@@ -143,33 +46,8 @@ std::unique_ptr<background> start_qemu(unsigned& port, const std::string& guest_
     });
 }
 
-bool have_qemu() { return std::system("qemu-system-riscv64 --version > /dev/null 2>&1") == 0; }
 
-// gdb-multiarch in batch mode: connects to `target` (":PORT" or a socket path), runs `script`.
-// Its stdout and stderr (where batch mode puts monitor output) in one, in order.
-process_result run_gdb(const std::string& target, const std::string& script, const std::string& elf) {
-    const std::string dir = make_temp_dir();
-    std::ofstream(dir + "/script.gdb") << "set pagination off\n" << script;
-    const pid_t pid = start_process({"timeout", "120", "gdb-multiarch", "-nx", "-batch", "-ex",
-                                     "set architecture riscv:rv64", "-ex", "target remote " + target, "-x",
-                                     dir + "/script.gdb", elf},
-                                    dir + "/out", dir + "/out");
-    int status = 0;
-    waitpid(pid, &status, 0);
-    process_result r;
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read_file(dir + "/out");
-    return r;
-}
 
-// The lines of `text` that start with `prefix`.
-std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind(prefix, 0) == 0) out.push_back(line);
-    return out;
-}
 
 } // namespace
 

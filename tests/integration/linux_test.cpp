@@ -3,6 +3,7 @@
 // initramfs whose /init runs the scenarios named on the command line): boot through Debian's
 // OpenSBI, virtio_pmem and nd_pmem (of_pmem) binding, writes that reach the host file, an ext2
 // DAX mount, a power failure in the middle, and the checker naming kernel functions.
+#include "pmemvp/test/debugger.h"
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/process.h"
 
@@ -237,4 +238,41 @@ TEST(linux, on_virtio_pmem_a_dax_file_survives_a_power_failure_only_after_fsync)
             EXPECT_NE(check.out.find("check: open /mnt/hello.txt: failed"), std::string::npos) << check.out;
         }
     }
+}
+
+TEST(linux, gdb_stops_in_virtio_pmem_flush_with_vmlinux_symbols_and_changes_nothing_simulated) {
+    REQUIRE_LINUX();
+    if (!have_gdb()) GTEST_SKIP() << "gdb-multiarch is not installed (scripts/setup installs it)";
+    // The DAX scenario fsyncs a file on virtio-pmem: the kernel's flush request goes through
+    // virtio_pmem_flush, where a breakpoint set by name from vmlinux stops it.
+    const std::string dir = make_temp_dir();
+    auto args_for = [&](const std::string& img, const std::string& stats) {
+        write_file(img, 64u << 20, 0);
+        EXPECT_EQ(run_process({"mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", img}).status, 0);
+        return std::vector<std::string>{
+            pmemvp_binary(), "-m", "256M", "-kernel", linux_dir() + "/Image", "-initrd",
+            linux_dir() + "/initramfs.cpio.gz", "-append", "console=ttyS0 quiet pmemvp.scenario=dax",
+            "-object", "memory-backend-file,id=m0,share=on,size=64M,mem-path=" + img,
+            "-device", "virtio-pmem-pci,id=vp0,memdev=m0", "--max-time", "20s", "--stats", stats};
+    };
+    const auto plain = run_process(args_for(dir + "/plain.img", dir + "/plain.json"));
+    ASSERT_EQ(plain.status, 0) << plain.err;
+    unsigned port = 0;
+    auto vp = start_listening(port, [&](unsigned p) {
+        auto args = args_for(dir + "/gdb.img", dir + "/gdb.json");
+        args.insert(args.end(), {"-gdb", "tcp::" + std::to_string(p), "-S"});
+        return args;
+    });
+    ASSERT_TRUE(vp);
+    const auto g = run_gdb(":" + std::to_string(port),
+                           "break virtio_pmem_flush\ncontinue\nbt 2\nmonitor pmem-stats\ndelete\ncontinue\n",
+                           linux_dir() + "/vmlinux");
+    const auto r = vp->wait_for(std::chrono::seconds(300));
+    EXPECT_NE(g.out.find("in virtio_pmem_flush ()"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("in async_pmem_flush ()"), std::string::npos) << "the caller, from the stack" << g.out;
+    EXPECT_NE(g.out.find("virtio-pmem-pci 'vp0'"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("exited normally"), std::string::npos) << g.out;
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, plain.out);
+    EXPECT_EQ(simulated_stats(dir + "/gdb.json"), simulated_stats(dir + "/plain.json"));
 }
