@@ -48,8 +48,8 @@ po::options_description describe() {
          "nvdimm,id=ID,memdev=MEM[,label-size=128K][,unarmed=on][,slot=N][,node=N]"
          "[,flush-hints=N][,badrange=OFF+LEN[:OFF+LEN...]]  or  "
          "virtio-pmem-pci,id=ID,memdev=MEM[,memaddr=ADDR][,flush-latency=20us][,flush-page-cost=1us]")
-        ("gdb", po::value<std::string>()->value_name("tcp::PORT|tcp:HOST:PORT"),
-         "wait for a GDB connection (remote serial protocol) on this port; see docs/gdb.md")
+        ("gdb", po::value<std::string>()->value_name("tcp::PORT|tcp:HOST:PORT|unix:PATH,server"),
+         "wait for a GDB connection (remote serial protocol) there; see docs/debugging.md")
         ("s", po::bool_switch(), "same as -gdb tcp::1234")
         ("S", po::bool_switch(), "do not start the CPU until the debugger continues it");
     po::options_description own("pmemvp options");
