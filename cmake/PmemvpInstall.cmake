@@ -80,13 +80,39 @@ foreach(lib IN LISTS PMEMVP_EXPORTED_LIBRARIES)
   endforeach()
   set_target_properties(${lib} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${wrapped}")
   set(_pmemvp_header_dirs_${lib} ${header_dirs})
+  list(APPEND _pmemvp_all_include_dirs ${wrapped})
 endforeach()
 
 # The shared formats are C headers included by their file name ("nfit.h", "labels.h"), in the
 # tree and installed alike: installed under include/pmemvp/formats, which users get as an
 # include directory.
-target_include_directories(pmemvp_formats PUBLIC
-  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/pmemvp/formats>)
+set(_pmemvp_formats_dir $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/pmemvp/formats>)
+target_include_directories(pmemvp_formats PUBLIC ${_pmemvp_formats_dir})
+
+# PMEMVP_SHARED: libpmemvp.so.<major>.<minor>, every exported library in one shared object
+# (their objects are position-independent then), as pmemvp::shared. Its SONAME carries the
+# minor version too: while the version is 0.x, a minor version may change the interface.
+if(PMEMVP_SHARED)
+  add_library(pmemvp_shared SHARED ${PROJECT_SOURCE_DIR}/cmake/shared_version.cpp)
+  add_library(pmemvp::shared ALIAS pmemvp_shared)
+  list(REMOVE_DUPLICATES _pmemvp_all_include_dirs)
+  target_include_directories(pmemvp_shared PUBLIC ${_pmemvp_all_include_dirs} ${_pmemvp_formats_dir})
+  # The archives themselves between --whole-archive flags (CMake 3.25's WHOLE_ARCHIVE feature
+  # refuses libraries that also come in as another's dependency), then what they link.
+  set(archives)
+  foreach(lib IN LISTS PMEMVP_EXPORTED_LIBRARIES)
+    list(APPEND archives $<TARGET_FILE:${lib}>)
+  endforeach()
+  add_dependencies(pmemvp_shared ${PMEMVP_EXPORTED_LIBRARIES})
+  set_target_properties(pmemvp_shared PROPERTIES LINK_DEPENDS "${archives}")
+  target_link_libraries(pmemvp_shared
+    PRIVATE -Wl,--whole-archive ${archives} -Wl,--no-whole-archive $<BUILD_INTERFACE:${FDT_LIBRARY}>
+    PUBLIC PkgConfig::SYSTEMC Threads::Threads)
+  target_compile_features(pmemvp_shared PUBLIC cxx_std_17)
+  target_link_options(pmemvp_shared PRIVATE LINKER:--no-undefined)
+  set_target_properties(pmemvp_shared PROPERTIES OUTPUT_NAME pmemvp EXPORT_NAME shared
+    VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+endif()
 
 if(NOT PMEMVP_INSTALL)
   return()
@@ -96,7 +122,11 @@ set(PMEMVP_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pmemvp CACHE STRING
     "Where pmemvpConfig.cmake is installed, relative to the prefix")
 mark_as_advanced(PMEMVP_INSTALL_CMAKEDIR)
 
-install(TARGETS ${PMEMVP_EXPORTED_LIBRARIES} EXPORT pmemvpTargets
+set(_pmemvp_installed_libraries ${PMEMVP_EXPORTED_LIBRARIES})
+if(PMEMVP_SHARED)
+  list(APPEND _pmemvp_installed_libraries pmemvp_shared)
+endif()
+install(TARGETS ${_pmemvp_installed_libraries} EXPORT pmemvpTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

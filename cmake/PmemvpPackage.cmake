@@ -34,6 +34,9 @@ set(CPACK_DEBIAN_PACKAGE_LICENSE Apache-2.0) # not a control field; for the reco
 # pkg-config files need the -dev packages and pkg-config.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsystemc-dev (>= 2.3.4), libfdt-dev, pkg-config")
+if(PMEMVP_SHARED) # libpmemvp.so.0.1: a shlibs file, and ldconfig runs on install
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+endif()
 # Debian's OpenSBI is pmemvp's default firmware for Linux Images; the guest SDK's compiler.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake (>= 3.25), g++, opensbi")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
