@@ -68,4 +68,6 @@ file(STRINGS ${WORK_DIR}/consumer-build/CMakeCache.txt found REGEX "^pmemvp_DIR:
 pmemvp_expect_match("${found}" "^pmemvp_DIR:PATH=${WORK_DIR}/root/usr/" "pmemvp_DIR")
 pmemvp_run(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/consumer-build)
 pmemvp_check_consumer(${WORK_DIR}/consumer-build/consumer ${WORK_DIR})
-message(STATUS "install_deb: passed")
+# The package stays in WORK_DIR; its staging and unpacked copies go (kept when a check failed).
+file(REMOVE_RECURSE ${WORK_DIR}/_CPack_Packages ${WORK_DIR}/root ${WORK_DIR}/consumer-build)
+message(STATUS "install_deb: passed: ${debs}")

@@ -86,4 +86,5 @@ separate_arguments(flags UNIX_COMMAND "${flags}")
 pmemvp_run(COMMAND ${PMEMVP_CXX_COMPILER} -std=c++17 ${PMEMVP_SOURCE_DIR}/tests/install/consumer/consumer.cpp
                    ${flags} -o ${WORK_DIR}/consumer-pkg-config)
 pmemvp_check_consumer(${WORK_DIR}/consumer-pkg-config ${WORK_DIR})
+file(REMOVE_RECURSE ${prefix} ${WORK_DIR}/consumer-cmake) # 100 MB; kept when a check failed
 message(STATUS "install_consumer: passed")

@@ -38,4 +38,5 @@ pmemvp_run(OUTPUT_VARIABLE dynamic COMMAND readelf -d ${WORK_DIR}/consumer/consu
 if(dynamic MATCHES "libpmemvp")
   message(FATAL_ERROR "the static consumer needs libpmemvp.so:\n${dynamic}")
 endif()
+file(REMOVE_RECURSE ${WORK_DIR}) # kept when a check failed
 message(STATUS "install_subproject: passed")
