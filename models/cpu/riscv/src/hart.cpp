@@ -248,7 +248,7 @@ const decoded& hart::fetch(std::uint64_t pc) {
         if (e.tag == ((pc >> 12) | exec_ctx_)) {
             pa = e.physical | (pc & 0xfff);
         } else {
-            if (const std::uint64_t cause = translate(pc, sv39::access::execute, priv_, pa)) {
+            if (const std::uint64_t cause = translate_va(pc, sv39::access::execute, priv_, pa)) {
                 current_page_ = nullptr;
                 return fetch_fault(cause, 0);
             }
@@ -282,7 +282,7 @@ const decoded& hart::fetch(std::uint64_t pc) {
             // The second half may lie on the next page, mapped elsewhere or not at all.
             std::uint64_t pa2 = pa + 2;
             if (((pc + 2) & 0xfff) == 0 && (exec_ctx_ & translated_ctx)) {
-                if (const std::uint64_t cause = translate(pc + 2, sv39::access::execute, priv_, pa2)) {
+                if (const std::uint64_t cause = translate_va(pc + 2, sv39::access::execute, priv_, pa2)) {
                     current_page_ = nullptr;
                     return fetch_fault(cause, 2);
                 }
@@ -363,7 +363,7 @@ bool hart::page_table_port::write_pte(std::uint64_t address, std::uint64_t pte) 
     return h.store_phys(address, &pte, 8, h.pc_);
 }
 
-std::uint64_t hart::translate(std::uint64_t va, sv39::access kind, unsigned priv, std::uint64_t& pa) {
+std::uint64_t hart::translate_va(std::uint64_t va, sv39::access kind, unsigned priv, std::uint64_t& pa) {
     sv39::context c;
     c.priv = priv;
     c.sum = mstatus_ & mstatus_sum;
@@ -380,7 +380,7 @@ std::uint64_t hart::translate_data(std::uint64_t va, sv39::access kind, std::uin
         return 0;
     }
     const unsigned priv = static_cast<unsigned>((data_ctx_ >> 53) & 3);
-    return translate(va, kind, priv, pa);
+    return translate_va(va, kind, priv, pa);
 }
 
 

@@ -95,7 +95,7 @@ private:
     void flush_tlbs();
     void flush_tlb_page(std::uint64_t va); // every context's entries of one virtual page
     // 0 and the physical address, or the exception cause.
-    std::uint64_t translate(std::uint64_t va, sv39::access kind, unsigned priv, std::uint64_t& pa);
+    std::uint64_t translate_va(std::uint64_t va, sv39::access kind, unsigned priv, std::uint64_t& pa);
     std::uint64_t translate_data(std::uint64_t va, sv39::access kind, std::uint64_t& pa);
 
     // Virtual accesses: 0, or the exception cause (the faulting address is the one given).
