@@ -59,6 +59,27 @@ if(list MATCHES "_test\n|\\.elf\n|\\.o\n|/tests/")
   message(FATAL_ERROR "the package holds build or test files:\n${list}")
 endif()
 
+# On a fresh Debian machine: apt resolves the package's dependencies from the archive for a
+# system with nothing installed (an empty dpkg status; a simulation from the local package
+# lists, nothing downloaded). Skipped where apt has no lists.
+find_program(APT_GET apt-get)
+if(APT_GET)
+  execute_process(COMMAND apt-cache policy libsystemc-dev OUTPUT_VARIABLE policy ERROR_QUIET)
+endif()
+if(APT_GET AND policy MATCHES "Candidate: [0-9]")
+  file(WRITE ${WORK_DIR}/empty-status "")
+  pmemvp_run(OUTPUT_VARIABLE simulation WORKING_DIRECTORY ${WORK_DIR}
+             COMMAND ${APT_GET} -s --no-install-recommends -o Dir::State::status=${WORK_DIR}/empty-status
+                     install ./${name})
+  foreach(package pmemvp libsystemc-dev libsystemc libfdt-dev libfdt1 pkg-config
+                  "libboost-program-options1\\.[0-9.]+" "libstdc\\+\\+6")
+    pmemvp_expect_match("${simulation}" "\nInst ${package} \\(" "apt-get -s install on an empty system")
+  endforeach()
+  message(STATUS "apt-get -s on an empty system: installs pmemvp and its dependencies")
+else()
+  message(STATUS "apt-get or its package lists missing: the fresh-system resolution is skipped")
+endif()
+
 # The package's files, unpacked into an empty root, serve the consumer.
 pmemvp_run(COMMAND dpkg-deb -x ${debs} ${WORK_DIR}/root)
 pmemvp_run(COMMAND ${CMAKE_COMMAND} -S ${PMEMVP_SOURCE_DIR}/tests/install/consumer
