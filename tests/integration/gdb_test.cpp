@@ -381,3 +381,20 @@ TEST(gdb, a_unix_socket_serves_gdb_and_is_removed_at_the_end_but_never_replaces_
     EXPECT_NE(refused.err.find("exists and is not a socket"), std::string::npos) << refused.err;
     EXPECT_EQ(read_file(file), std::string(100, 'n'));
 }
+
+TEST(gdb, detach_lets_the_guest_finish_as_without_a_debugger) {
+    if (!have_gdb()) GTEST_SKIP() << "gdb-multiarch is not installed (scripts/setup installs it)";
+    const std::string dir = make_temp_dir();
+    const auto plain = run_process({pmemvp_binary(), "-kernel", guest("compute"), "--stats", dir + "/plain.json"});
+    ASSERT_EQ(plain.status, 0);
+    unsigned port = 0;
+    auto vp = start_stopped(port, "compute", {"--stats", dir + "/gdb.json"});
+    ASSERT_TRUE(vp);
+    const auto g = run_gdb(":" + std::to_string(port), "break main\ncontinue\nwatch *(int*)&table[7]\ncontinue\ndetach\n",
+                           guest("compute"));
+    EXPECT_NE(g.out.find("(Remote target) detached"), std::string::npos) << g.out;
+    const auto r = vp->wait_for(std::chrono::seconds(120));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, plain.out);
+    EXPECT_EQ(simulated_stats(dir + "/gdb.json"), simulated_stats(dir + "/plain.json"));
+}
