@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 
 using namespace pmemvp;
 
@@ -73,6 +74,7 @@ int run(const cli::run_options& options) {
     if (!options.stats_file.empty()) guard.check("--stats", options.stats_file);
     if (!options.dump_dtb.empty()) guard.check("-machine dumpdtb", options.dump_dtb);
     if (!options.log_file.empty()) guard.check("-D", options.log_file);
+    if (!options.pid_file.empty()) guard.check("-pidfile", options.pid_file);
     for (const char* table : {"RSDP", "XSDT", "NFIT"})
         if (!options.dump_acpi_dir.empty())
             guard.check("--dump-acpi", options.dump_acpi_dir + "/" + table + ".dat");
@@ -91,6 +93,20 @@ int run(const cli::run_options& options) {
         trace.open(options.trace_file);
         if (!trace)
             throw config_error("--trace '" + options.trace_file + "': cannot write the file");
+    }
+
+    // -pidfile: written now, removed at the end (as QEMU does).
+    struct pid_file {
+        std::string path;
+        ~pid_file() {
+            if (!path.empty()) std::remove(path.c_str());
+        }
+    } pid{};
+    if (!options.pid_file.empty()) {
+        std::ofstream out(options.pid_file);
+        out << getpid() << "\n";
+        if (!out) throw config_error("-pidfile '" + options.pid_file + "': cannot write the file");
+        pid.path = options.pid_file;
     }
 
     platform::virt_platform top("virt", config);

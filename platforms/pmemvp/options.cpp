@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 namespace pmemvp::cli {
 
@@ -25,7 +26,12 @@ po::options_description describe() {
          "the machine: virt (the only one); nvdimm=on allows NVDIMMs; nvdimm-persistence puts "
          "a Platform Capabilities structure in the NFIT; dumpdtb writes the device tree and exits")
         ("M", po::value<std::string>()->value_name("virt"), "same as -machine")
-        ("m", po::value<std::string>()->value_name("SIZE"), "guest RAM at 0x80000000 (default 128M)")
+        ("m", po::value<std::string>()->value_name("[size=]SIZE[,slots=N,maxmem=MAX]"),
+         "guest RAM at 0x80000000 (default 128M); slots and maxmem reserve room for memory "
+         "devices added at run time, as in QEMU")
+        ("smp", po::value<std::string>()->value_name("1"), "accepted for QEMU compatibility: pmemvp has one hart")
+        ("name", po::value<std::string>()->value_name("NAME"), "the guest's name (QMP query-name)")
+        ("pidfile", po::value<std::string>()->value_name("FILE"), "write pmemvp's process id to FILE")
         ("kernel", po::value<std::string>()->value_name("FILE"),
          "the guest (required): a RISC-V ELF program, or a Linux Image (loaded at 0x80200000 "
          "after the firmware)")
@@ -64,7 +70,8 @@ po::options_description describe() {
         ("cpi", po::value<std::string>()->value_name("N"), "cycles per non-memory instruction (default 1)")
         ("no-dmi", po::bool_switch(), "send every memory access through b_transport (slow; for tracing)")
         ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON")
-        ("trace", po::value<std::string>()->value_name("FILE"), "log every TLM b_transport")
+        ("trace", po::value<std::string>()->value_name("FILE"),
+         "log every TLM b_transport to FILE (not QEMU's trace events: see -d)")
         ("power-fail-at", po::value<std::vector<std::string>>()->composing()->value_name("TIME"),
          "cut the power at this simulated time (repeatable): persistent memory keeps only what "
          "its persistence domain guarantees; the run stops, or reboots (--on-power-fail)")
@@ -97,6 +104,79 @@ po::options_description describe() {
     po::options_description all;
     all.add(qemu).add(own);
     return all;
+}
+
+// What -device help, -device TYPE,help, -object help and -object TYPE,help print.
+struct type_help {
+    const char* type;
+    const char* description;
+    std::vector<std::pair<const char*, const char*>> properties; // name=<type>, what
+};
+
+const std::vector<type_help>& device_types() {
+    static const std::vector<type_help> types{
+        {"nvdimm", "an NVDIMM on a memory backend (-machine virt,nvdimm=on), described by the ACPI NFIT",
+         {{"id=<str>", "the device's name"},
+          {"memdev=<link<memory-backend>>", "the memory-backend-file holding its memory and label area"},
+          {"label-size=<size>", "bytes at the end of memdev for the namespace label area (default 0)"},
+          {"unarmed=<bool>", "the DIMM reports it cannot keep data (NFIT flag, read-only)"},
+          {"slot=<int>", "the DIMM slot (default: the first free one)"},
+          {"node=<int>", "the proximity domain in the NFIT"},
+          {"flush-hints=<int>", "flush hint addresses in the NFIT (default 1)"},
+          {"badrange=<OFF+LEN[:OFF+LEN...]>", "bad ranges reported by Address Range Scrub"}}},
+        {"virtio-pmem-pci", "a virtio-pmem device on PCI: its memory is the backend's, made durable by flush requests",
+         {{"id=<str>", "the device's name"},
+          {"memdev=<link<memory-backend>>", "the memory-backend-file holding its memory"},
+          {"memaddr=<uint64>", "the physical address of its memory (default: the next free one)"},
+          {"flush-latency=<time>", "time a flush request takes (default 20us)"},
+          {"flush-page-cost=<time>", "time a flush takes per dirty page (default 1us)"}}},
+    };
+    return types;
+}
+
+const std::vector<type_help>& object_types() {
+    static const std::vector<type_help> types{
+        {"memory-backend-file", "a host file mapped as guest memory, with QEMU's rules",
+         {{"id=<str>", "the name devices give as memdev"},
+          {"mem-path=<str>", "the file (created if missing; an empty one is extended to size)"},
+          {"size=<size>", "the memory's size"},
+          {"share=<bool>", "stores reach the file (default off: a private copy)"},
+          {"pmem=<bool>", "the file is on persistent memory (MAP_SYNC when the host allows)"},
+          {"readonly=<bool>", "the guest cannot write it"},
+          {"align=<size>", "mapping alignment"},
+          {"offset=<size>", "where in the file the memory starts"},
+          {"prealloc=<bool>", "fault every page in at start"},
+          {"discard-data=<bool>", "do not write the content back at exit"}}},
+        {"nvdimm-interleave", "pmemvp's own: NVDIMMs interleaved into one SPA range",
+         {{"id=<str>", "the set's name"},
+          {"dimms=<id:id[:...]>", "the -device nvdimm ids, in way order"},
+          {"granularity=<size>", "interleave granularity (default 4K)"}}},
+    };
+    return types;
+}
+
+// "-device help" lists the types; "-device TYPE,help" the properties of one. Empty if the
+// text asks for no help.
+std::string type_help_text(const std::string& option, const std::string& text, const std::vector<type_help>& types) {
+    if (text == "help" || text == "?") {
+        std::string out = "Available " + option.substr(1) + " types:\n";
+        for (const auto& t : types) out += "name \"" + std::string(t.type) + "\", desc \"" + t.description + "\"\n";
+        return out;
+    }
+    const auto comma = text.find(',');
+    if (comma == std::string::npos || text.substr(comma + 1) != "help") return "";
+    const std::string type = text.substr(0, comma);
+    for (const auto& t : types) {
+        if (type != t.type) continue;
+        std::string out = type + " options:\n";
+        for (const auto& [name, what] : t.properties) {
+            std::string line = "  " + std::string(name);
+            line.resize(std::max<std::size_t>(line.size() + 1, 36), ' ');
+            out += line + "- " + what + "\n";
+        }
+        return out;
+    }
+    throw config_error(option + " '" + type + "': unknown type; " + option + " help lists them");
 }
 
 std::optional<double> parse_scaled(const std::string& text, const std::vector<std::pair<std::string, double>>& units) {
@@ -196,6 +276,22 @@ run_options parse_command_line(int argc, const char* const* argv) {
         }
     }
 
+    for (const auto& [option, key, types] :
+         {std::make_tuple("-device", "device", &device_types()), std::make_tuple("-object", "object", &object_types())})
+        if (vm.count(key))
+            for (const auto& text : vm[key].as<std::vector<std::string>>())
+                if (std::string h = type_help_text(option, text, *types); !h.empty()) {
+                    o.timing_help = h;
+                    o.help = true;
+                    return o;
+                }
+    if (vm.count("trace")) {
+        const std::string text = require_string(vm, "trace");
+        if (text.find('=') != std::string::npos || text.find('*') != std::string::npos)
+            throw config_error("-trace '" + text + "': pmemvp has no QEMU trace events; for QEMU-style "
+                               "logs use -d int,guest_errors,unimp (-d help), and --trace FILE writes "
+                               "every TLM transaction to FILE");
+    }
     if (vm.count("gdb")) o.gdb = require_string(vm, "gdb");
     else if (vm["s"].as<bool>()) o.gdb = "tcp::1234";
     o.gdb_stop_at_start = vm["S"].as<bool>();
@@ -229,10 +325,12 @@ run_options parse_command_line(int argc, const char* const* argv) {
         machine.finish({"nvdimm", "nvdimm-persistence", "dumpdtb"});
     }
     if (vm.count("m")) {
+        // QEMU: -m [size=]SIZE[,slots=N,maxmem=MAX]; a bare number counts MiB.
         const std::string text = require_string(vm, "m");
-        auto size = util::parse_size(text);
-        // QEMU reads a bare number as MiB.
-        if (size && text.find_first_not_of("0123456789") == std::string::npos) {
+        util::keyval_list m("-m", text, true);
+        const std::string head = m.head().empty() ? m.take_string("size").value_or("") : m.head();
+        auto size = util::parse_size(head);
+        if (size && head.find_first_not_of("0123456789") == std::string::npos) {
             size = util::checked_mul(*size, 1ull << 20);
             if (!size)
                 throw config_error("-m '" + text + "': too large (a bare number counts MiB); "
@@ -241,7 +339,31 @@ run_options parse_command_line(int argc, const char* const* argv) {
         if (!size)
             throw config_error("-m '" + text + "': not a size; write e.g. -m 256M");
         o.platform.ram_size = *size;
+        const auto slots = m.take_size("slots");
+        const auto maxmem = m.take_size("maxmem");
+        m.finish({"size", "slots", "maxmem"});
+        // QEMU's checks and words.
+        if (slots && !maxmem) throw config_error("-m '" + text + "': slots specified but no max-size");
+        if (maxmem && *maxmem < *size)
+            throw config_error("-m '" + text + "': invalid value of maxmem: maximum memory size (" +
+                               util::hex(*maxmem) + ") must be at least the initial memory size (" +
+                               util::hex(*size) + ")");
+        if (maxmem && slots && *slots && *maxmem == *size)
+            throw config_error("-m '" + text + "': invalid value of maxmem: memory slots were specified "
+                               "but maximum memory size (" + util::hex(*maxmem) +
+                               ") is equal to the initial memory size (" + util::hex(*size) + ")");
+        if (slots && *slots > 256)
+            throw config_error("-m '" + text + "': at most 256 slots");
+        o.platform.max_memory = maxmem.value_or(0);
+        o.platform.memory_slots = static_cast<unsigned>(slots.value_or(0));
     }
+    if (vm.count("smp")) {
+        const std::string text = require_string(vm, "smp");
+        if (text != "1" && text != "cpus=1" && text != "1,cores=1" && text != "cpus=1,cores=1")
+            throw config_error("-smp '" + text + "': pmemvp has one hart; give -smp 1 or leave it out");
+    }
+    if (vm.count("name")) o.name = require_string(vm, "name");
+    if (vm.count("pidfile")) o.pid_file = require_string(vm, "pidfile");
     if (!vm.count("kernel"))
         throw config_error("no guest program: give -kernel FILE.elf (a RISC-V ELF built with "
                            "the sw/ toolchain)");

@@ -191,6 +191,55 @@ TEST(pmemvp, option_errors_name_the_offending_text) {
     expect_error({"-kernel", k, "stray"}, "unexpected argument");
 }
 
+TEST(pmemvp, qemu_command_line_habits_work) {
+    const std::string k = guest("hello");
+    const std::string dir = make_temp_dir();
+    // QEMU's own virtio-pmem example: a bare 'share'.
+    const auto shared = run_pmemvp({"-kernel", k, "-object",
+                                    "memory-backend-file,id=mem1,share,mem-path=" + dir + "/v.img,size=16M",
+                                    "-device", "virtio-pmem-pci,id=virtio_pmem1,memdev=mem1"});
+    EXPECT_EQ(shared.status, 0) << shared.err;
+    const auto m = run_pmemvp({"-kernel", k, "-m", "256M,slots=2,maxmem=4G", "-smp", "1", "-name", "guest1"});
+    EXPECT_EQ(m.status, 0) << m.err;
+    expect_error({"-kernel", k, "-smp", "4"}, "one hart");
+    expect_error({"-kernel", k, "-trace", "enable=*"}, "-d int,guest_errors,unimp");
+    expect_error({"-kernel", k, "-object", "memory-backend-file,id=m,share,mem-path,size=1M"},
+                 "'mem-path' needs a value");
+    // Help on types, as QEMU's -device help.
+    const auto devices = run_pmemvp({"-device", "help"});
+    EXPECT_EQ(devices.status, 0);
+    EXPECT_NE(devices.out.find("name \"virtio-pmem-pci\""), std::string::npos) << devices.out;
+    EXPECT_NE(devices.out.find("name \"nvdimm\""), std::string::npos) << devices.out;
+    EXPECT_NE(run_pmemvp({"-device", "nvdimm,help"}).out.find("label-size=<size>"), std::string::npos);
+    EXPECT_NE(run_pmemvp({"-object", "memory-backend-file,help"}).out.find("mem-path=<str>"), std::string::npos);
+    expect_error({"-device", "e1000,help"}, "-device help lists them");
+    // -pidfile: written while running, removed at the end, never over a backing file.
+    const auto pid = run_pmemvp({"-kernel", k, "-pidfile", dir + "/vp.pid"});
+    EXPECT_EQ(pid.status, 0) << pid.err;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/vp.pid"));
+    write_file(dir + "/pm.img", 1 << 20, 'p');
+    expect_error({"-kernel", k, "-object", "memory-backend-file,id=m0,share=on,size=1M,mem-path=" + dir + "/pm.img",
+                  "-pidfile", dir + "/pm.img"},
+                 "-pidfile");
+    EXPECT_EQ(read_file(dir + "/pm.img"), std::string(1 << 20, 'p'));
+}
+
+TEST(pmemvp, memory_size_errors_are_qemus) {
+    // The same -m on qemu-system-riscv64: its message is the oracle.
+    if (run_process({"qemu-system-riscv64", "--version"}).status != 0)
+        GTEST_SKIP() << "qemu-system-riscv64 is not installed (scripts/setup installs it)";
+    for (const char* m : {"256M,slots=2", "256M,slots=2,maxmem=128M", "256M,slots=2,maxmem=256M"}) {
+        SCOPED_TRACE(m);
+        const auto qemu = run_process({"timeout", "20", "qemu-system-riscv64", "-M", "virt", "-nographic", "-bios",
+                                       "none", "-m", m, "-kernel", guest("hello")});
+        const std::string prefix = "qemu-system-riscv64: ";
+        ASSERT_EQ(qemu.err.rfind(prefix, 0), 0u) << qemu.err;
+        std::string message = qemu.err.substr(prefix.size());
+        message = message.substr(0, message.find('\n'));
+        expect_error({"-kernel", guest("hello"), "-m", m}, message);
+    }
+}
+
 TEST(pmemvp, help_lists_the_options) {
     const auto r = run_pmemvp({"--help"});
     EXPECT_EQ(r.status, 0);

@@ -93,14 +93,17 @@ keyval_list::keyval_list(std::string what, const std::string& text, bool has_hea
             throw config_error(what_ + ": empty item in '" + text +
                                "'; write key=value pairs separated by single commas");
         std::size_t eq = item.find('=');
-        if (eq == std::string::npos || eq == 0)
+        if (eq == 0)
             throw config_error(what_ + ": '" + item + "' is not key=value (in '" + text + "')");
+        // A bare key is a switch turned on, as QEMU reads "share" in its own examples.
+        const bool bare = eq == std::string::npos;
         std::string key = item.substr(0, eq);
         for (const auto& kv : items_)
             if (kv.first == key)
                 throw config_error(what_ + ": option '" + key + "' is given twice in '" + text +
                                    "'; keep one");
-        items_.emplace_back(key, item.substr(eq + 1));
+        items_.emplace_back(key, bare ? "on" : item.substr(eq + 1));
+        bare_.push_back(bare);
     }
     taken_.assign(items_.size(), false);
 }
@@ -119,10 +122,17 @@ std::optional<std::string> keyval_list::take(const std::string& key) {
     return std::nullopt;
 }
 
-std::optional<std::string> keyval_list::take_string(const std::string& key) { return take(key); }
+std::optional<std::string> keyval_list::take_value(const std::string& key) {
+    for (std::size_t i = 0; i < items_.size(); ++i)
+        if (items_[i].first == key && bare_[i])
+            throw config_error(what_ + ": option '" + key + "' needs a value: write " + key + "=...");
+    return take(key);
+}
+
+std::optional<std::string> keyval_list::take_string(const std::string& key) { return take_value(key); }
 
 std::optional<std::uint64_t> keyval_list::take_size(const std::string& key) {
-    auto text = take(key);
+    auto text = take_value(key);
     if (!text)
         return std::nullopt;
     auto value = parse_size(*text);

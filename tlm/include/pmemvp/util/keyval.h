@@ -18,7 +18,8 @@ std::optional<bool> parse_bool(const std::string& text);
 // 0x-prefixed hexadecimal, as QEMU prints sizes in its errors.
 std::string hex(std::uint64_t value);
 
-// A QEMU-style option list: "[head,]key=value,key=value". Every value must be consumed by a
+// A QEMU-style option list: "[head,]key=value,key=value". A bare "key" is key=on (QEMU's
+// "share"): take_bool accepts it, the others ask for a value. Every value must be consumed by a
 // take_* call; finish() then rejects what is left, naming the accepted keys.
 class keyval_list {
 public:
@@ -38,11 +39,13 @@ public:
 
 private:
     std::optional<std::string> take(const std::string& key);
+    std::optional<std::string> take_value(const std::string& key); // refuses a bare key
 
     std::string what_;
     std::string head_;
     std::vector<std::pair<std::string, std::string>> items_;
     std::vector<bool> taken_;
+    std::vector<bool> bare_;
 };
 
 } // namespace pmemvp::util

@@ -49,6 +49,9 @@ constexpr std::uint64_t acpi_base = 0x1100; // in the boot ROM
 
 struct virt_config {
     std::uint64_t ram_size = 128ull << 20;
+    // -m ...,slots=N,maxmem=MAX: memory devices may be added up to MAX - ram_size (0: none).
+    std::uint64_t max_memory = 0;
+    unsigned memory_slots = 0;
     std::string kernel;                   // -kernel: an ELF program, or a Linux Image (with firmware)
     std::string bios = "default";         // -bios: none; default (firmware for a Linux Image only); or a file
     std::string append;                   // -append: the kernel command line (/chosen/bootargs)
