@@ -22,6 +22,7 @@ set(PMEMVP_EXPORTED_LIBRARIES
   pmemvp_pci         # PCIe host, device base
   pmemvp_virtio      # virtio-pci transport, virtqueues, virtio-pmem
   pmemvp_platform    # the virt platform, device tree, ELF loader, symbols
+  pmemvp_net         # listening sockets for the servers
   pmemvp_gdb         # the GDB remote stub
 )
 # Libraries of the executables alone: not installed.

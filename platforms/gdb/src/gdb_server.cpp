@@ -70,73 +70,17 @@ bool parse_gdb_device(const std::string& device, gdb_address& out, std::string& 
     return true;
 }
 
-namespace {
-
-// A listening Unix-domain socket at `path`. A socket file left there by an earlier run is
-// replaced; any other file is refused, never removed.
-int listen_unix(const std::string& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) == 0) {
-        if (!S_ISSOCK(st.st_mode))
-            throw config_error("-gdb unix:" + path + ": the path exists and is not a socket; "
-                               "choose another path");
-        ::unlink(path.c_str());
-    }
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::memcpy(a.sun_path, path.data(), path.size());
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 1) != 0) {
-        const std::string why = std::strerror(errno);
-        if (fd >= 0) ::close(fd);
-        throw config_error("-gdb unix:" + path + ": cannot listen (" + why + ")");
-    }
-    return fd;
-}
-
-} // namespace
 
 gdb_server::gdb_server(cpu::debug_target& target, const gdb_address& address, bool stop_at_start)
-    : target_(target), session_(target) {
-    if (!address.unix_path.empty()) {
-        listen_fd_ = listen_unix(address.unix_path);
-        unix_path_ = address.unix_path;
-        ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
-        if (stop_at_start) target_.request_stop();
-        return;
-    }
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    addrinfo* found = nullptr;
-    const std::string port = std::to_string(address.port);
-    const std::string where = (address.host.empty() ? "" : address.host) + ":" + port;
-    if (getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(), port.c_str(), &hints, &found) || !found)
-        throw config_error("-gdb tcp:" + where + ": cannot resolve the host");
-    listen_fd_ = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    if (listen_fd_ >= 0) ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    const bool ok = listen_fd_ >= 0 && ::bind(listen_fd_, found->ai_addr, found->ai_addrlen) == 0 &&
-                    ::listen(listen_fd_, 1) == 0;
-    freeaddrinfo(found);
-    if (!ok) {
-        const std::string why = std::strerror(errno);
-        if (listen_fd_ >= 0) ::close(listen_fd_);
-        throw config_error("-gdb tcp:" + where + ": cannot listen (" + why + ")");
-    }
-    ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
-    sockaddr_in bound{};
-    socklen_t size = sizeof bound;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &size);
-    port_ = ntohs(bound.sin_port);
+    : target_(target), session_(target),
+      listener_(net::endpoint{address.host, address.port, address.unix_path},
+                address.unix_path.empty() ? "-gdb tcp:" + address.host + ":" + std::to_string(address.port)
+                                          : "-gdb unix:" + address.unix_path) {
     if (stop_at_start) target_.request_stop();
 }
 
 gdb_server::~gdb_server() {
     if (client_fd_ >= 0) ::close(client_fd_);
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-    if (!unix_path_.empty()) ::unlink(unix_path_.c_str()); // the socket this run made
 }
 
 void gdb_server::cpu_stopped(cpu::stop_reason why) {
@@ -151,12 +95,8 @@ void gdb_server::event_stop(const std::string& text) {
 }
 
 bool gdb_server::accept_client(int timeout_ms) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return false;
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    const int fd = listener_.accept(timeout_ms);
     if (fd < 0) return false;
-    const int one = 1;
-    if (unix_path_.empty()) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     client_fd_ = fd;
     decoder_.reset();
     waiting_stop_ = false;
@@ -173,20 +113,7 @@ void gdb_server::drop_client() {
     if (target_.stopped()) target_.resume();
 }
 
-void gdb_server::send_raw(const std::string& bytes) {
-    std::size_t sent = 0;
-    while (client_fd_ >= 0 && sent < bytes.size()) {
-        const ssize_t n = ::send(client_fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += static_cast<std::size_t>(n);
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            pollfd p{client_fd_, POLLOUT, 0};
-            if (::poll(&p, 1, 1000) <= 0) return; // a client that reads nothing: give up
-        } else {
-            return;
-        }
-    }
-}
+void gdb_server::send_raw(const std::string& bytes) { net::send_all(client_fd_, bytes); }
 
 void gdb_server::send_packet(const std::string& data) { send_raw(frame(data)); }
 
@@ -197,15 +124,11 @@ void gdb_server::send_console() {
 }
 
 bool gdb_server::receive(int timeout_ms) {
-    pollfd p{client_fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, timeout_ms);
-    if (ready <= 0) return true;
-    char buffer[4096];
-    const ssize_t n = ::recv(client_fd_, buffer, sizeof buffer, 0);
-    if (n == 0) return false;
-    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    std::string bytes;
+    if (!net::receive(client_fd_, bytes, timeout_ms)) return false;
+    if (bytes.empty()) return true;
     std::vector<rsp_event> events;
-    decoder_.feed(buffer, static_cast<std::size_t>(n), events);
+    decoder_.feed(bytes.data(), bytes.size(), events);
     for (auto& e : events) {
         switch (e.what) {
         case rsp_event::kind::ack:

@@ -4,6 +4,7 @@
 #pragma once
 #include "pmemvp/cpu/debug_target.h"
 #include "pmemvp/gdb/rsp.h"
+#include "pmemvp/net/socket.h"
 
 #include <cstdint>
 #include <functional>
@@ -91,7 +92,7 @@ public:
     // The guest finished: tell a waiting debugger (W status), close.
     void exited(int status);
     bool killed() const { return killed_; }
-    unsigned port() const { return port_; }
+    unsigned port() const { return listener_.port(); }
 
 private:
     bool accept_client(int timeout_ms);
@@ -105,9 +106,8 @@ private:
     cpu::debug_target& target_;
     gdb_session session_;
     rsp_decoder decoder_;
-    int listen_fd_ = -1, client_fd_ = -1;
-    unsigned port_ = 0;
-    std::string unix_path_; // removed at the end
+    net::listener listener_;
+    int client_fd_ = -1;
     bool stop_pending_ = false;  // the CPU stopped and the debugger has not heard it yet
     cpu::stop_reason stop_why_ = cpu::stop_reason::request;
     bool interrupt_pending_ = false; // the debugger's Ctrl-C asked for the stop
