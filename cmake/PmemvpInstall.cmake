@@ -24,6 +24,7 @@ set(PMEMVP_EXPORTED_LIBRARIES
   pmemvp_platform    # the virt platform, device tree, ELF loader, symbols
   pmemvp_net         # listening sockets for the servers
   pmemvp_gdb         # the GDB remote stub
+  pmemvp_monitor     # the QMP and HMP monitors
 )
 # Libraries of the executables alone: not installed.
 set(PMEMVP_INTERNAL_LIBRARIES

@@ -33,7 +33,7 @@ set(CPACK_DEBIAN_PACKAGE_LICENSE Apache-2.0) # not a control field; for the reco
 # libstdc++6) come from dpkg-shlibdeps; the headers, the static libraries and the CMake and
 # pkg-config files need the -dev packages and pkg-config.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsystemc-dev (>= 2.3.4), libfdt-dev, pkg-config")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsystemc-dev (>= 2.3.4), libfdt-dev, nlohmann-json3-dev, pkg-config")
 if(PMEMVP_SHARED) # libpmemvp.so.0.1: a shlibs file, and ldconfig runs on install
   set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 endif()

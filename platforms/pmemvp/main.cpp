@@ -5,7 +5,11 @@
 #include "output_guard.h"
 #include "stats.h"
 
+#include "monitor_commands.h"
+
 #include "pmemvp/gdb/gdb_server.h"
+#include "pmemvp/monitor/server.h"
+#include "pmemvp/version.h"
 #include "pmemvp/platform/pmem_commands.h"
 #include "pmemvp/platform/symbols.h"
 #include "pmemvp/util/config_error.h"
@@ -18,6 +22,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <tuple>
 #include <unistd.h>
 
 using namespace pmemvp;
@@ -38,11 +43,18 @@ void add_elf_symbols(const std::string& path, platform::symbol_table& into) {
 // hart's run-ahead is bounded by pending events, never by the end of an sc_start.
 // A GDB stub is polled between slices too; while the CPU is stopped for it (the simulation
 // paused), it serves the debugger until the CPU may run again.
-void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* debugger) {
+// Monitors too: a stopped machine (stop, -S) is served until cont or quit.
+void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* debugger,
+              monitor::server* monitors, const monitor::monitor* machine_monitor) {
     using namespace sc_core;
     const sc_time slice(1, SC_MS);
+    const auto interrupted = [] { return cli::interrupt_signal() != 0; };
     for (bool first = true;; first = false) {
-        if (debugger && !debugger->poll([] { return cli::interrupt_signal() != 0; })) return; // killed
+        if (monitors) {
+            monitors->poll(interrupted);
+            if (machine_monitor->quit_requested()) return;
+        }
+        if (debugger && !debugger->poll(interrupted)) return; // killed
         if (cli::interrupt_signal() || sc_get_status() == SC_STOPPED) return;
         const bool idle = !first && !sc_pending_activity();
         if (idle && !max_time) return; // starved: the run is over, at the last event's time
@@ -176,6 +188,8 @@ int run(const cli::run_options& options) {
     }
     std::unique_ptr<gdb::gdb_server> debugger;
     std::unique_ptr<platform::pmem_commands> pmem_monitor;
+    if (!options.gdb.empty() || !options.hmp_monitors.empty() || !options.qmp_monitors.empty())
+        pmem_monitor = std::make_unique<platform::pmem_commands>(top, at_pc);
     if (!options.gdb.empty()) {
         gdb::gdb_address address;
         std::string error;
@@ -184,7 +198,6 @@ int run(const cli::run_options& options) {
         top.cpu.on_stop = [&debugger](cpu::stop_reason why) { debugger->cpu_stopped(why); };
         // pmemvp's monitor commands, and watchpoints on pmem lines that also report their
         // persistence-state changes.
-        pmem_monitor = std::make_unique<platform::pmem_commands>(top, at_pc);
         auto& session = debugger->session();
         session.monitor = [&pmem_monitor](const std::string& command) { return pmem_monitor->run(command); };
         session.on_watch = [&pmem_monitor](std::uint64_t address, std::uint64_t length, bool insert) {
@@ -192,8 +205,28 @@ int run(const cli::run_options& options) {
         };
         pmem_monitor->on_line_change = [&debugger](const std::string& text) { debugger->event_stop(text); };
     }
+    // -monitor, -qmp: QEMU's monitors, with the platform's commands.
+    std::unique_ptr<monitor::monitor> machine_monitor;
+    std::unique_ptr<monitor::server> monitors;
+    if (!options.hmp_monitors.empty() || !options.qmp_monitors.empty()) {
+        machine_monitor = std::make_unique<monitor::monitor>(monitor::monitor::version{
+            PMEMVP_VERSION_MAJOR, PMEMVP_VERSION_MINOR, PMEMVP_VERSION_PATCH, "pmemvp " PMEMVP_VERSION});
+        cli::add_platform_commands(*machine_monitor, top, *pmem_monitor, options.name);
+        if (options.start_paused) machine_monitor->start_paused();
+        monitors = std::make_unique<monitor::server>(*machine_monitor);
+        for (const auto& [option, list, proto] :
+             {std::make_tuple("-monitor", &options.hmp_monitors, monitor::protocol::hmp),
+              std::make_tuple("-qmp", &options.qmp_monitors, monitor::protocol::qmp)})
+            for (const auto& text : *list) {
+                monitor::address where;
+                std::string error;
+                if (!monitor::parse_address(option, text, where, error)) throw config_error(error);
+                monitors->listen(proto, where, std::string(option) + " " + text);
+            }
+        monitors->wait_for_clients([] { return cli::interrupt_signal() != 0; });
+    }
     const auto wall_start = std::chrono::steady_clock::now();
-    simulate(options.max_time, debugger.get());
+    simulate(options.max_time, debugger.get(), monitors.get(), machine_monitor.get());
     const auto wall_end = std::chrono::steady_clock::now();
     std::fflush(stdout);
     if (serial_file) std::fclose(serial_file);
@@ -236,7 +269,11 @@ int run(const cli::run_options& options) {
                      config.failure_policy.survival > 0 ? " (some may have survived by chance)" : " and were lost",
                      config.reboot_after_power_fail ? "; the guest booted again" : "");
     }
-    if (const int sig = cli::interrupt_signal(); sig && !top.finished() && top.load_error().empty()) {
+    if (machine_monitor && machine_monitor->quit_requested() && !top.finished()) {
+        result.outcome = "quit";
+        result.status = 0;
+        result.simulated_time = top.cpu.now();
+    } else if (const int sig = cli::interrupt_signal(); sig && !top.finished() && top.load_error().empty()) {
         result.outcome = "interrupted";
         result.status = 128 + sig;
         result.simulated_time = top.cpu.now();
@@ -279,6 +316,15 @@ int run(const cli::run_options& options) {
                      at_pc(top.cpu.pc()).c_str());
     }
     if (debugger) debugger->exited(result.status);
+    if (machine_monitor) {
+        const bool by_guest = result.outcome == "finished";
+        machine_monitor->shutdown(by_guest, by_guest ? "guest-shutdown"
+                                            : result.outcome == "quit" ? "host-qmp-quit"
+                                            : result.outcome == "interrupted" ? "host-signal"
+                                            : result.outcome == "stuck" || result.outcome == "idle" ? "host-error"
+                                                                                                     : "none");
+        monitors->close_all();
+    }
     if (!options.stats_file.empty())
         cli::write_stats(options.stats_file, top, result, options.quantum);
     if (options.persist_check == cli::run_options::check::fail && finding_count) {

@@ -57,7 +57,12 @@ po::options_description describe() {
         ("gdb", po::value<std::string>()->value_name("tcp::PORT|tcp:HOST:PORT|unix:PATH,server"),
          "wait for a GDB connection (remote serial protocol) there; see docs/debugging.md")
         ("s", po::bool_switch(), "same as -gdb tcp::1234")
-        ("S", po::bool_switch(), "do not start the CPU until the debugger continues it");
+        ("S", po::bool_switch(), "do not start the CPU until the debugger continues it (or, without "
+                                 "-gdb, the monitor's cont)")
+        ("monitor", po::value<std::vector<std::string>>()->composing()->value_name("stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off"),
+         "a human monitor (HMP) there (repeatable); see docs/monitor.md")
+        ("qmp", po::value<std::vector<std::string>>()->composing()->value_name("stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off"),
+         "a QMP monitor (JSON) there (repeatable)");
     po::options_description own("pmemvp options");
     own.add_options()
         ("help,h", po::bool_switch(), "this text")
@@ -294,9 +299,13 @@ run_options parse_command_line(int argc, const char* const* argv) {
     }
     if (vm.count("gdb")) o.gdb = require_string(vm, "gdb");
     else if (vm["s"].as<bool>()) o.gdb = "tcp::1234";
-    o.gdb_stop_at_start = vm["S"].as<bool>();
-    if (o.gdb_stop_at_start && o.gdb.empty())
-        throw config_error("-S waits for a debugger: give -gdb tcp::PORT or -s too");
+    if (vm.count("monitor")) o.hmp_monitors = vm["monitor"].as<std::vector<std::string>>();
+    if (vm.count("qmp")) o.qmp_monitors = vm["qmp"].as<std::vector<std::string>>();
+    const bool stop_at_start = vm["S"].as<bool>();
+    o.gdb_stop_at_start = stop_at_start && !o.gdb.empty();
+    o.start_paused = stop_at_start && o.gdb.empty();
+    if (o.start_paused && o.hmp_monitors.empty() && o.qmp_monitors.empty())
+        throw config_error("-S waits for a debugger or a monitor: give -gdb tcp::PORT (or -s), -qmp or -monitor too");
 
     for (const char* key : {"machine", "M"}) {
         if (!vm.count(key)) continue;

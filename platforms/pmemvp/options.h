@@ -29,6 +29,8 @@ struct run_options {
     std::string gdb;             // -gdb tcp::PORT (-s: tcp::1234); empty: no GDB stub
     bool gdb_stop_at_start = false; // -S: the CPU waits for the debugger
     std::string name;            // -name: the guest's name (QMP query-name)
+    std::vector<std::string> hmp_monitors, qmp_monitors; // -monitor, -qmp: where they listen
+    bool start_paused = false;   // -S without a debugger: the monitor's cont starts the run
     std::string pid_file;        // -pidfile: pmemvp's process id is written there
     bool help = false;
     std::string timing_help; // printed instead of the usage: --pmem-timing help, -d help, -version

@@ -10,12 +10,12 @@
 namespace pmemvp::test {
 
 pid_t start_process(const std::vector<std::string>& argv, const std::string& out_path,
-                    const std::string& err_path) {
+                    const std::string& err_path, const std::string& in_path) {
     const pid_t pid = fork();
     if (pid == 0) {
         int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int err = err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = open("/dev/null", O_RDONLY);
+        int in = open(in_path.c_str(), O_RDONLY);
         dup2(in, 0);
         dup2(out, 1);
         dup2(err, 2);

@@ -32,7 +32,7 @@ string(REGEX MATCH "\n Depends: ([^\n]*)\n" depends "${info}")
 set(depends "${CMAKE_MATCH_1}")
 # Headers and static libraries: the -dev packages and pkg-config; the executables: what
 # dpkg-shlibdeps found they link (versioned).
-foreach(dependency "libsystemc-dev \\(>= 2\\.3\\.4\\)" "libfdt-dev" "pkg-config"
+foreach(dependency "libsystemc-dev \\(>= 2\\.3\\.4\\)" "libfdt-dev" "nlohmann-json3-dev" "pkg-config"
                    "libsystemc \\(>= 2\\.3\\.4\\)" "libboost-program-options1\\.[0-9]+\\.[0-9]+ \\(>= "
                    "libfdt1 \\(>= " "libc6 \\(>= " "libstdc\\+\\+6 \\(>= ")
   pmemvp_expect_match("${depends}" "(^|, )${dependency}" "Depends")

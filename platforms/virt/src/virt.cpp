@@ -78,18 +78,15 @@ virt_platform::virt_platform(const sc_core::sc_module_name& name, const virt_con
         sc_core::sc_stop();
     };
     finisher.on_reset = [this](const sc_core::sc_time&) {
-        ++resets_;
-        load_guest(); // as on a real reset, the boot images are loaded again
-        cpu.reset();
+        system_reset();
     };
     rom.allow_debug_writes(true);
     finisher.on_power_fail = [this](const sc_core::sc_time&) { power_fail(); };
-    if (!config_.power_fail_at.empty()) {
-        SC_METHOD(power_fail_method);
-        sensitive << power_fail_event_;
-        dont_initialize();
-        power_fail_event_.notify(config_.power_fail_at.front());
-    }
+    // Always there: a monitor may schedule a power failure at run time.
+    SC_METHOD(power_fail_method);
+    sensitive << power_fail_event_;
+    dont_initialize();
+    if (!config_.power_fail_at.empty()) power_fail_event_.notify(config_.power_fail_at.front());
 }
 
 void virt_platform::power_fail_method() {
@@ -98,7 +95,23 @@ void virt_platform::power_fail_method() {
         power_fail_event_.notify(config_.power_fail_at[next_power_fail_] - sc_core::sc_time_stamp());
 }
 
+void virt_platform::system_reset() {
+    ++resets_;
+    load_guest(); // as on a real reset, the boot images are loaded again
+    cpu.reset();
+    if (on_reset) on_reset();
+}
+
+void virt_platform::schedule_power_fail(const sc_core::sc_time& at) {
+    auto& times = config_.power_fail_at;
+    times.insert(times.begin() + next_power_fail_, at); // the next one now, in order
+    std::sort(times.begin() + next_power_fail_, times.end());
+    power_fail_event_.cancel();
+    power_fail_event_.notify(times[next_power_fail_] - sc_core::sc_time_stamp());
+}
+
 void virt_platform::power_fail() {
+    const std::size_t first_finding = failure_findings_.size();
     ++power_failures_;
     for (auto& t : tracked_) {
         for (const auto& f : t.domain->power_fail(config_.failure_policy, sc_core::sc_time_stamp())) {
@@ -111,6 +124,7 @@ void virt_platform::power_fail() {
     for (auto* t : striped_targets_) t->invalidate_dmi();
     if (pmem_cache_) pmem_cache_->clear();
     for (auto& m : media_timings_) m->power_cycle();
+    if (on_power_failure) on_power_failure(first_finding);
     if (config_.reboot_after_power_fail) {
         // Power comes back: the guest boots again on what the media kept, as after a reset.
         ++resets_;

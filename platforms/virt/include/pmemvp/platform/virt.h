@@ -133,6 +133,16 @@ public:
     // A power failure now, as --power-fail-at would make it (from a debugger or monitor, with
     // the simulation paused).
     void power_fail_now() { power_fail(); }
+    // A power failure at simulated time `at` (not before the current time), besides
+    // --power-fail-at's.
+    void schedule_power_fail(const sc_core::sc_time& at);
+    // Called after each power failure with the index of its first finding in
+    // power_fail_findings(); and after each reset (the finisher's, or system_reset()).
+    std::function<void(std::size_t first_finding)> on_power_failure;
+    std::function<void()> on_reset;
+    // A reset as the finisher makes it: the boot images loaded again, the CPU from its reset
+    // vector (a monitor's system_reset).
+    void system_reset();
     // The CPU cache in front of timed NVDIMM memory (nullptr without timing).
     const pmem::cpu_cache* pmem_cache() const { return pmem_cache_.get(); }
     // Findings of a power failure (set when it happened).

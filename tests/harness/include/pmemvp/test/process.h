@@ -19,7 +19,7 @@ process_result run_process(const std::vector<std::string>& argv);
 // waits for it (waitpid).
 // The same path for both: one file with stdout and stderr as they were written (2>&1).
 pid_t start_process(const std::vector<std::string>& argv, const std::string& out_path,
-                    const std::string& err_path);
+                    const std::string& err_path, const std::string& in_path = "/dev/null");
 
 // The pmemvp binary and guest programs of this build (set by CMake).
 std::string pmemvp_binary();

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// The virt platform's monitor commands (QMP and HMP), on top of the protocol-neutral monitor.
+#pragma once
+#include "pmemvp/monitor/monitor.h"
+#include "pmemvp/platform/pmem_commands.h"
+#include "pmemvp/platform/virt.h"
+
+#include <string>
+
+namespace pmemvp::cli {
+
+// Registers query-name, query-memory-devices, system_reset and pmemvp's x-pmemvp-power-fail,
+// x-pmemvp-query-pmem and x-pmemvp-persist-check (and their HMP forms, info memory-devices,
+// info mtree), and sends RESET and POWER_FAILURE events.
+void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, platform::pmem_commands& pmem,
+                           const std::string& name);
+
+} // namespace pmemvp::cli

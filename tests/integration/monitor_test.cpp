@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+// The QMP and HMP monitors of the real pmemvp: the same QMP session sent to
+// qemu-system-riscv64 (the oracle) and to pmemvp must get the same replies; HMP on stdio and
+// TCP; pmemvp's own commands and events; clients that send garbage or leave.
+#include "pmemvp/test/debugger.h"
+#include "pmemvp/test/harness.h"
+#include "pmemvp/test/process.h"
+
+#include <arpa/inet.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <random>
+#include <regex>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace pmemvp::test;
+
+namespace {
+
+// A client of a monitor socket (Unix or TCP).
+class client {
+public:
+    explicit client(const std::string& unix_path) {
+        for (int i = 0; i < 500 && fd_ < 0; ++i) {
+            const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+            sockaddr_un a{};
+            a.sun_family = AF_UNIX;
+            std::snprintf(a.sun_path, sizeof a.sun_path, "%s", unix_path.c_str());
+            if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) fd_ = fd;
+            else {
+                close(fd);
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+        }
+    }
+    explicit client(unsigned tcp_port) {
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(tcp_port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) fd_ = fd;
+        else close(fd);
+    }
+    ~client() {
+        if (fd_ >= 0) close(fd_);
+    }
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    bool connected() const { return fd_ >= 0; }
+    void send(const std::string& text) { (void)!::send(fd_, text.data(), text.size(), MSG_NOSIGNAL); }
+    // Reads until `count` lines ending in "\r\n" (or text ending in `until`) arrived, at most 20 s.
+    std::string read_lines(int count, const std::string& until = "") {
+        for (int waited = 0; waited < 20000; waited += 20) {
+            std::size_t lines = 0;
+            for (std::size_t at = 0; (at = buffer_.find("\r\n", at)) != std::string::npos; at += 2) ++lines;
+            if ((until.empty() && static_cast<int>(lines) >= count) ||
+                (!until.empty() && buffer_.find(until) != std::string::npos))
+                break;
+            pollfd p{fd_, POLLIN, 0};
+            if (poll(&p, 1, 20) > 0) {
+                char b[4096];
+                const ssize_t n = recv(fd_, b, sizeof b, 0);
+                if (n <= 0) break;
+                buffer_.append(b, static_cast<std::size_t>(n));
+            }
+        }
+        // The first `count` lines (or all up to `until`).
+        std::size_t end = 0;
+        if (until.empty()) {
+            for (int i = 0; i < count && end != std::string::npos; ++i) {
+                end = buffer_.find("\r\n", end);
+                if (end != std::string::npos) end += 2;
+            }
+            if (end == std::string::npos) end = buffer_.size();
+        } else {
+            end = buffer_.find(until);
+            end = end == std::string::npos ? buffer_.size() : end + until.size();
+        }
+        std::string out = buffer_.substr(0, end);
+        buffer_.erase(0, end);
+        return out;
+    }
+
+private:
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+std::string without_timestamps(const std::string& text) {
+    return std::regex_replace(text, std::regex(R"("timestamp": \{"seconds": \d+, "microseconds": \d+\})"),
+                              "\"timestamp\": T");
+}
+
+} // namespace
+
+TEST(monitor, qmp_answers_as_qemu_does) {
+    if (!have_qemu()) GTEST_SKIP() << "qemu-system-riscv64 is not installed (scripts/setup installs it)";
+    // Each request with the number of lines it gets back (an event and the reply: 2).
+    const std::vector<std::pair<std::string, int>> session{
+        {R"({"execute": "query-status"})", 1}, // before negotiation
+        {"garbage\n", 1},
+        {"{\"execute\": }\n", 1},
+        {"[1, 2]\n", 1},
+        {"\"text\"\n", 1},
+        {R"({"exec": "x"})", 1},
+        {R"({"execute": "qmp_capabilities", "id": 1})", 1},
+        {R"({"execute": "qmp_capabilities", "id": "again"})", 1},
+        {R"({"execute": "query-status", "id": [1, {"a": 2}]})", 1},
+        {R"({"execute": "frobnicate", "id": 2})", 1},
+        {R"({"execute": "query-status", "arguments": {"x": 1}})", 1},
+        {R"({"execute": "query-name"})", 1},
+        {R"({"execute": "human-monitor-command", "arguments": {"command-line": "info status"}})", 1},
+        {R"({"execute": "human-monitor-command", "arguments": {"command-line": "info name"}})", 1},
+        {R"({"execute": "human-monitor-command", "arguments": {"command-line": "bogus"}})", 1},
+        {R"({"execute": "human-monitor-command", "arguments": {}})", 1},
+        {R"({"execute": "cont", "id": 5})", 2},
+        {R"({"execute": "cont"})", 1},
+        {R"({"execute": "stop"})", 2},
+        {R"({"execute": "stop"})", 1},
+        {R"({"execute": "query-status"})", 1},
+        {R"({"execute": "quit", "id": 9})", 2},
+    };
+    auto converse = [&](const std::vector<std::string>& argv, const std::string& socket) {
+        background vp(argv);
+        client c(socket);
+        EXPECT_TRUE(c.connected());
+        std::vector<std::string> replies{c.read_lines(1)}; // the greeting
+        for (const auto& [request, lines] : session) {
+            c.send(request);
+            replies.push_back(without_timestamps(c.read_lines(lines)));
+        }
+        const auto r = vp.wait_for(std::chrono::seconds(60));
+        EXPECT_EQ(r.status, 0) << r.err;
+        return replies;
+    };
+    const std::string dir = make_temp_dir();
+    const auto qemu = converse({"qemu-system-riscv64", "-M", "virt", "-bios", "none", "-nographic", "-kernel",
+                                guest("spin"), "-S", "-name", "guest1", "-qmp",
+                                "unix:" + dir + "/q.sock,server=on,wait=off"},
+                               dir + "/q.sock");
+    const auto ours = converse({pmemvp_binary(), "-kernel", guest("spin"), "-S", "-name", "guest1", "-qmp",
+                                "unix:" + dir + "/p.sock,server=on,wait=off"},
+                               dir + "/p.sock");
+    ASSERT_EQ(qemu.size(), ours.size());
+    // The greeting: the same shape, our own version.
+    const std::regex version(R"("version": \{"qemu": \{"micro": \d+, "minor": \d+, "major": \d+\}, "package": "[^"]*"\})");
+    EXPECT_EQ(std::regex_replace(ours[0], version, "V"), std::regex_replace(qemu[0], version, "V")) << ours[0];
+    for (std::size_t i = 1; i < qemu.size(); ++i)
+        EXPECT_EQ(ours[i], qemu[i]) << "after " << session[i - 1].first;
+}
+
+TEST(monitor, hmp_on_stdio_starts_a_paused_run_and_shows_the_machine) {
+    const std::string dir = make_temp_dir();
+    std::ofstream(dir + "/in") << "info status\ninfo memory-devices\npmem 0x100000000\ninfo mtree\nfrobnicate\ncont\n";
+    const pid_t pid = start_process({pmemvp_binary(), "-S", "-monitor", "stdio", "-machine", "virt,nvdimm=on",
+                                     "-object", "memory-backend-file,id=m0,share,size=16M,mem-path=" + dir + "/d.img",
+                                     "-device", "nvdimm,id=nv0,memdev=m0", "-kernel", guest("hello")},
+                                    dir + "/out", dir + "/err", dir + "/in");
+    int status = 0;
+    waitpid(pid, &status, 0);
+    const std::string out = read_file(dir + "/out");
+    EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(dir + "/err");
+    for (const char* text : {"monitor - type 'help' for more information", "(qemu) ", "VM status: paused",
+                             "Memory device [nvdimm]: \"nv0\"", "memdev: /objects/m0", "slot: 0",
+                             "state: durable", "address-space: memory", "pmem2", "unknown command: 'frobnicate'",
+                             "Hello from a RISC-V guest on pmemvp"})
+        EXPECT_NE(out.find(text), std::string::npos) << text << " in\n" << out;
+}
+
+TEST(monitor, qmp_schedules_a_power_failure_and_reports_the_lost_lines) {
+    const std::string dir = make_temp_dir();
+    background vp({pmemvp_binary(), "-S", "-qmp", "unix:" + dir + "/q.sock,server=on,wait=off", "-machine",
+                   "virt,nvdimm=on", "-object", "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/d.img",
+                   "-device", "nvdimm,id=nv0,memdev=m0", "-kernel", guest("persist-bug")});
+    client c(dir + "/q.sock");
+    ASSERT_TRUE(c.connected());
+    c.read_lines(1);
+    c.send(R"({"execute": "qmp_capabilities"})");
+    c.read_lines(1);
+    c.send(R"({"execute": "query-memory-devices"})");
+    const std::string devices = c.read_lines(1);
+    EXPECT_NE(devices.find(R"("type": "nvdimm", "data": {"slot": 0, "node": 0, "addr": 4294967296, "memdev": "/objects/m0", "id": "nv0")"),
+              std::string::npos) << devices;
+    c.send(R"({"execute": "x-pmemvp-power-fail", "arguments": {"at": "soon"}})");
+    EXPECT_NE(c.read_lines(1).find("expects a simulated time"), std::string::npos);
+    c.send(R"({"execute": "x-pmemvp-power-fail", "arguments": {"at": "5ms"}})");
+    EXPECT_EQ(c.read_lines(1), "{\"return\": {}}\r\n");
+    c.send(R"({"execute": "x-pmemvp-query-pmem"})");
+    EXPECT_NE(c.read_lines(1).find(R"("memdev": "m0", "domain": "adr")"), std::string::npos);
+    c.send(R"({"execute": "cont"})");
+    const std::string events = c.read_lines(0, "\"event\": \"SHUTDOWN\"");
+    EXPECT_NE(events.find("\"event\": \"RESUME\""), std::string::npos) << events;
+    EXPECT_NE(events.find("\"event\": \"POWER_FAILURE\", \"data\": {\"time-ns\": 5000000, \"lost-lines\": 2"),
+              std::string::npos) << events;
+    const auto r = vp.wait_for(std::chrono::seconds(60));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("2 line(s) were not durable"), std::string::npos) << r.err;
+    const std::string image = read_file(dir + "/d.img");
+    EXPECT_EQ(image.substr(0, 8), "record A");
+    EXPECT_EQ(image.substr(4096, 8), std::string(8, '\0'));
+}
+
+TEST(monitor, clients_that_send_garbage_or_leave_never_change_the_run) {
+    const std::string dir = make_temp_dir();
+    const auto plain = run_process({pmemvp_binary(), "-kernel", guest("compute"), "--stats", dir + "/plain.json"});
+    ASSERT_EQ(plain.status, 0);
+    const unsigned port = free_port();
+    background vp({pmemvp_binary(), "-kernel", guest("compute"), "--stats", dir + "/vp.json", "-qmp",
+                   "unix:" + dir + "/q.sock,server=on,wait=off", "-monitor",
+                   "tcp:127.0.0.1:" + std::to_string(port) + ",server=on,wait=off"});
+    {
+        client garbage(dir + "/q.sock");
+        ASSERT_TRUE(garbage.connected());
+        std::mt19937 random(15);
+        std::string bytes;
+        for (int i = 0; i < 200000; ++i) bytes += static_cast<char>(random());
+        garbage.send(bytes);
+        client half(dir + "/q.sock");
+        half.send(R"({"execute": "qmp_capabilities"} {"execute": "query-sta)"); // and goes
+    }
+    client hmp(port); // listening before the run starts
+    EXPECT_TRUE(hmp.connected());
+    if (hmp.connected()) {
+        hmp.read_lines(0, "(qemu) ");
+        hmp.send("info status\n");
+        EXPECT_NE(hmp.read_lines(0, "(qemu) ").find("VM status: running"), std::string::npos);
+        hmp.send(std::string(10000, 'x') + "\n"); // a long line: cut, answered
+        EXPECT_NE(hmp.read_lines(0, "(qemu) ").find("unknown command"), std::string::npos);
+    }
+    const auto r = vp.wait_for(std::chrono::seconds(120));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, plain.out);
+    EXPECT_EQ(simulated_stats(dir + "/vp.json"), simulated_stats(dir + "/plain.json"));
+}
+
+TEST(monitor, bad_monitor_options_are_named) {
+    const std::string dir = make_temp_dir();
+    auto error_of = [&](std::vector<std::string> extra) {
+        std::vector<std::string> argv{pmemvp_binary(), "-kernel", guest("hello")};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        const auto r = run_process(argv);
+        EXPECT_EQ(r.status, 2) << r.out;
+        return r.err;
+    };
+    EXPECT_NE(error_of({"-qmp", "unix:" + dir + "/q.sock"}).find("add ,server=on"), std::string::npos);
+    EXPECT_NE(error_of({"-qmp", "pipe:x"}).find("accepted: stdio"), std::string::npos);
+    EXPECT_NE(error_of({"-monitor", "tcp::99999,server=on"}).find("the port must be"), std::string::npos);
+    EXPECT_NE(error_of({"-qmp", "unix:" + dir + "/q.sock,server=on,telnet=on"}).find("unknown option 'telnet=on'"),
+              std::string::npos);
+    EXPECT_NE(error_of({"-S"}).find("-S waits for a debugger or a monitor"), std::string::npos);
+    write_file(dir + "/file", 10, 'f');
+    EXPECT_NE(error_of({"-qmp", "unix:" + dir + "/file,server=on,wait=off"}).find("not a socket"), std::string::npos);
+    EXPECT_EQ(read_file(dir + "/file"), std::string(10, 'f'));
+}
