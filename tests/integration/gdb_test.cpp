@@ -398,3 +398,17 @@ TEST(gdb, detach_lets_the_guest_finish_as_without_a_debugger) {
     EXPECT_EQ(r.out, plain.out);
     EXPECT_EQ(simulated_stats(dir + "/gdb.json"), simulated_stats(dir + "/plain.json"));
 }
+
+TEST(gdb, a_breakpoint_by_source_line_shows_the_locals) {
+    if (!have_gdb()) GTEST_SKIP() << "gdb-multiarch is not installed (scripts/setup installs it)";
+    unsigned port = 0;
+    auto vp = start_stopped(port, "compute");
+    ASSERT_TRUE(vp);
+    // compute.c line 29: the matrix loop, inlined into main; the guest is built with -O2 -g.
+    const auto g = run_gdb(":" + std::to_string(port), "break compute.c:29\ncontinue\ninfo locals\nkill\n",
+                           guest("compute"));
+    EXPECT_NE(g.out.find("compute.c:29"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("checksum = 0"), std::string::npos) << g.out;
+    EXPECT_NE(g.out.find("seed = "), std::string::npos) << g.out;
+    vp->wait_for(std::chrono::seconds(60));
+}
