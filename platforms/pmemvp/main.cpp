@@ -20,6 +20,7 @@
 #include <optional>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <tuple>
@@ -44,12 +45,14 @@ void add_elf_symbols(const std::string& path, platform::symbol_table& into) {
 // A GDB stub is polled between slices too; while the CPU is stopped for it (the simulation
 // paused), it serves the debugger until the CPU may run again.
 // Monitors too: a stopped machine (stop, -S) is served until cont or quit.
+// `between_slices` runs after each slice (the --stats-interval samples, the progress line).
 void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* debugger,
-              monitor::server* monitors, const monitor::monitor* machine_monitor) {
+              monitor::server* monitors, const monitor::monitor* machine_monitor, const sc_core::sc_time& slice,
+              bool every_slice, const std::function<void()>& between_slices) {
     using namespace sc_core;
-    const sc_time slice(1, SC_MS);
     const auto interrupted = [] { return cli::interrupt_signal() != 0; };
     for (bool first = true;; first = false) {
+        if (!first && between_slices) between_slices();
         if (monitors) {
             monitors->poll(interrupted);
             if (machine_monitor->quit_requested()) return;
@@ -61,6 +64,8 @@ void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* 
         // The next event further than a slice away: straight to it (no wall time passes).
         const sc_time next = first || idle ? slice : sc_time_to_pending_activity();
         sc_time step = std::max(slice, next);
+        // every_slice: no jumping; each slice ends on a multiple of it (--stats-interval samples).
+        if (every_slice) step = std::min(step, sc_time::from_value(slice.value() - sc_time_stamp().value() % slice.value()));
         if (max_time) {
             if (sc_time_stamp() >= *max_time) return;
             step = idle ? *max_time - sc_time_stamp() : std::min(step, *max_time - sc_time_stamp());
@@ -84,6 +89,7 @@ int run(const cli::run_options& options) {
     if (!options.trace_file.empty()) guard.check("--trace", options.trace_file);
     if (!options.vcd_file.empty()) guard.check("--vcd", options.vcd_file);
     if (!options.stats_file.empty()) guard.check("--stats", options.stats_file);
+    if (!options.stats_interval_file.empty()) guard.check("--stats-interval-file", options.stats_interval_file);
     if (!options.dump_dtb.empty()) guard.check("-machine dumpdtb", options.dump_dtb);
     if (!options.log_file.empty()) guard.check("-D", options.log_file);
     if (!options.pid_file.empty()) guard.check("-pidfile", options.pid_file);
@@ -225,8 +231,50 @@ int run(const cli::run_options& options) {
             }
         monitors->wait_for_clients([] { return cli::interrupt_signal() != 0; });
     }
-    const auto wall_start = std::chrono::steady_clock::now();
-    simulate(options.max_time, debugger.get(), monitors.get(), machine_monitor.get());
+    // --stats-interval: a JSON Lines time series, sampled between slices (no events added).
+    std::ofstream series;
+    if (!options.stats_interval_file.empty()) {
+        series.open(options.stats_interval_file);
+        if (!series)
+            throw config_error("--stats-interval-file '" + options.stats_interval_file + "': cannot write the file");
+    }
+    sc_core::sc_time next_sample = options.stats_interval.value_or(sc_core::SC_ZERO_TIME);
+    // --progress: one line on stderr, redrawn at most once a second of wall time.
+    const bool progress = options.progress == cli::run_options::progress_mode::on ||
+                          (options.progress == cli::run_options::progress_mode::automatic && isatty(STDERR_FILENO));
+    auto last_progress = std::chrono::steady_clock::now();
+    const auto wall_start = last_progress;
+    bool progress_shown = false;
+    auto between_slices = [&] {
+        if (series.is_open() && sc_core::sc_time_stamp() >= next_sample) {
+            series << cli::sample_line(top) << "\n";
+            next_sample += *options.stats_interval;
+        }
+        if (progress) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_progress < std::chrono::seconds(1)) return;
+            last_progress = now;
+            const double wall = std::chrono::duration<double>(now - wall_start).count();
+            const double simulated = sc_core::sc_time_stamp().to_seconds();
+            std::string line = "pmemvp: " + sc_core::sc_time_stamp().to_string() + " simulated, " +
+                               std::to_string(static_cast<long>(top.cpu.instructions() / wall / 1e6)) + " MIPS";
+            if (options.max_time && simulated > 0) {
+                const double total = options.max_time->to_seconds();
+                line += ", " + std::to_string(static_cast<int>(100 * simulated / total)) + "% of --max-time, ETA " +
+                        std::to_string(static_cast<long>(wall * (total - simulated) / simulated)) + " s";
+            }
+            std::fprintf(stderr, "\r%s\033[K", line.c_str());
+            std::fflush(stderr);
+            progress_shown = true;
+        }
+    };
+    const sc_core::sc_time slice =
+        options.stats_interval ? std::min(sc_core::sc_time(1, sc_core::SC_MS), *options.stats_interval)
+                               : sc_core::sc_time(1, sc_core::SC_MS);
+    simulate(options.max_time, debugger.get(), monitors.get(), machine_monitor.get(), slice, series.is_open(),
+             between_slices);
+    if (series.is_open()) series << cli::sample_line(top, true) << "\n"; // as the run ended
+    if (progress_shown) std::fprintf(stderr, "\r\033[K");
     const auto wall_end = std::chrono::steady_clock::now();
     std::fflush(stdout);
     if (serial_file) std::fclose(serial_file);

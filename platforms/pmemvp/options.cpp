@@ -74,7 +74,14 @@ po::options_description describe() {
         ("clock", po::value<std::string>()->value_name("FREQ"), "CPU clock (default 1GHz)")
         ("cpi", po::value<std::string>()->value_name("N"), "cycles per non-memory instruction (default 1)")
         ("no-dmi", po::bool_switch(), "send every memory access through b_transport (slow; for tracing)")
-        ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON")
+        ("stats", po::value<std::string>()->value_name("FILE"), "write run statistics as JSON (docs/stats.md)")
+        ("stats-interval", po::value<std::string>()->value_name("TIME"),
+         "also write the counters every TIME of simulated time, as JSON Lines (to --stats-interval-file, "
+         "default: the --stats file with .jsonl)")
+        ("stats-interval-file", po::value<std::string>()->value_name("FILE"), "where --stats-interval writes")
+        ("progress", po::value<std::string>()->implicit_value("on")->value_name("on|off"),
+         "a progress line on stderr: simulated time, MIPS, ETA against --max-time (default: on when "
+         "stderr is a terminal)")
         ("trace", po::value<std::string>()->value_name("FILE"),
          "log every TLM b_transport to FILE (not QEMU's trace events: see -d)")
         ("power-fail-at", po::value<std::vector<std::string>>()->composing()->value_name("TIME"),
@@ -520,6 +527,27 @@ run_options parse_command_line(int argc, const char* const* argv) {
     }
     o.platform.cpu.dmi = !vm["no-dmi"].as<bool>();
     if (vm.count("stats")) o.stats_file = require_string(vm, "stats");
+    o.stats_interval = time_option("stats-interval");
+    if (o.stats_interval && *o.stats_interval > sc_time(1, sc_core::SC_MS) &&
+        o.stats_interval->value() % sc_time(1, sc_core::SC_MS).value())
+        throw config_error("--stats-interval: give a time up to 1ms, or a whole number of milliseconds");
+    if (vm.count("stats-interval-file")) o.stats_interval_file = require_string(vm, "stats-interval-file");
+    if (o.stats_interval && o.stats_interval_file.empty()) {
+        if (o.stats_file.empty())
+            throw config_error("--stats-interval: give --stats FILE or --stats-interval-file FILE for the time series");
+        const auto dot = o.stats_file.rfind('.');
+        o.stats_interval_file = (dot == std::string::npos || o.stats_file.find('/', dot) != std::string::npos
+                                     ? o.stats_file
+                                     : o.stats_file.substr(0, dot)) + ".jsonl";
+    }
+    if (!o.stats_interval_file.empty() && !o.stats_interval)
+        throw config_error("--stats-interval-file: give --stats-interval TIME too");
+    if (vm.count("progress")) {
+        const std::string text = require_string(vm, "progress");
+        if (text == "on") o.progress = run_options::progress_mode::on;
+        else if (text == "off") o.progress = run_options::progress_mode::off;
+        else throw config_error("--progress '" + text + "': accepted: on, off");
+    }
     if (vm.count("trace")) o.trace_file = require_string(vm, "trace");
     if (vm.count("log")) {
         for (const auto& text : vm["log"].as<std::vector<std::string>>()) {

@@ -17,6 +17,9 @@ struct run_options {
     std::optional<sc_core::sc_time> max_time;
     std::string serial = "stdio"; // stdio | none | file:PATH
     std::string stats_file;
+    std::string stats_interval_file;         // --stats-interval-file: the time series
+    std::optional<sc_core::sc_time> stats_interval; // --stats-interval: its period
+    enum class progress_mode { automatic, on, off } progress = progress_mode::automatic;
     std::string trace_file;
     std::string dump_acpi_dir;
     std::string dump_dtb; // -machine dumpdtb=FILE: write the device tree, then exit

@@ -3,20 +3,64 @@
 
 #include "pmemvp/util/config_error.h"
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
-#include <iomanip>
 
 namespace pmemvp::cli {
 
+using json = nlohmann::ordered_json;
+
 namespace {
-std::string quoted(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
+
+double ns(const sc_core::sc_time& t) { return t / sc_core::sc_time(1, sc_core::SC_NS); } // exact in ps
+
+const char* domain_name(pmem::domain_kind k) {
+    return k == pmem::domain_kind::eadr ? "eadr" : k == pmem::domain_kind::adr ? "adr" : "none";
 }
+
+json persistence_of(const pmem::persistence_domain& d) {
+    return {{"domain", domain_name(d.kind())},
+            {"non_durable_lines", d.non_durable_count()},
+            {"awaiting_fence_lines", d.awaiting_fence_count()},
+            {"wpq_lines", d.queued_count()},
+            {"flush_findings", d.findings().size()}};
+}
+
+json timing_of(pmem::pmem_timing& t) {
+    const pmem::media_stats& m = t.media().stats();
+    return {{"profile", t.media().profile().name}, {"reads", m.reads}, {"writes", m.writes},
+            {"flushes", m.flushes}, {"wpq_hits", m.wpq_hits}, {"buffer_hits", m.buffer_hits},
+            {"media_reads", m.media_reads}, {"rmw_reads", m.rmw_reads}, {"media_writes", m.media_writes},
+            {"write_amplification", m.write_amplification()}, {"wpq_max", m.wpq_max},
+            {"wpq_mean", m.wpq_mean()}, {"flush_hint_drains", m.drains}};
+}
+
+// The user's id, or the platform's name when the device has none.
+std::string key_of(const std::string& id, const std::string& fallback) { return id.empty() ? fallback : id; }
+
+json memories_json(const platform::virt_platform& p) {
+    json nvdimms = json::object(), virtio = json::object();
+    for (const auto& t : p.persistence_domains()) {
+        if (t.dimm) {
+            json d = {{"slot", t.dimm->slot()}, {"memdev", t.file->id()}, {"range", t.name}, {"address", t.base},
+                      {"size", t.dimm->pmem_size()}, {"persistence", persistence_of(*t.domain)}};
+            if (t.timing) d["timing"] = timing_of(*t.timing);
+            nvdimms[key_of(t.dimm->id(), t.name)] = d;
+            continue;
+        }
+        for (const auto& v : p.virtio_pmems()) {
+            if (&v->domain() != t.domain) continue;
+            virtio[key_of(v->id(), v->name())] = {
+                {"memdev", v->memdev().id()}, {"address", v->address()}, {"size", v->size()},
+                {"flushes", v->flushes()}, {"flushed_pages", v->flushed_pages()},
+                {"last_flush_latency_ns", ns(v->last_flush_latency())},
+                {"unflushed_pages", v->dirty().dirty_pages()}, {"persistence", persistence_of(*t.domain)}};
+        }
+    }
+    return {{"nvdimms", nvdimms}, {"virtio_pmem", virtio}};
+}
+
 } // namespace
 
 void write_stats(const std::string& path, const platform::virt_platform& p, const run_result& r,
@@ -24,69 +68,58 @@ void write_stats(const std::string& path, const platform::virt_platform& p, cons
     std::ofstream out(path);
     if (!out)
         throw config_error("--stats '" + path + "': cannot write the file; check the directory");
-    const double sim_ns = r.simulated_time.to_seconds() * 1e9;
-    const double mips = r.wall_seconds > 0 ? p.cpu.instructions() / r.wall_seconds / 1e6 : 0;
-    out << std::setprecision(15) << "{\n"
-        << "  \"outcome\": " << quoted(r.outcome) << ",\n"
-        << "  \"exit_status\": " << r.status << ",\n"
-        << "  \"instructions\": " << p.cpu.instructions() << ",\n"
-        << "  \"cycles\": " << p.cpu.cycles() << ",\n"
-        << "  \"simulated_time_ns\": " << sim_ns << ",\n"
-        << "  \"quantum_ns\": " << quantum.to_seconds() * 1e9 << ",\n"
-        << "  \"resets\": " << p.resets() << ",\n"
-        << "  \"persistence_findings\": " << r.persistence_findings << ",\n"
-        << "  \"uart_bytes\": " << p.uart.bytes_written() << ",\n"
-        << "  \"unmapped_accesses\": " << p.bus.unmapped_accesses() << ",\n"
-        << "  \"transactions\": {";
-    const char* sep = "";
-    for (const auto& m : p.bus.mappings()) {
-        out << sep << "\n    " << quoted(m.name) << ": " << m.transactions;
-        sep = ",";
-    }
-    out << "\n  },\n  \"memory_backends\": [";
-    sep = "";
-    for (const auto& b : p.memory_backends()) {
-        out << sep << "\n    {\"id\": " << quoted(b->id()) << ", \"path\": " << quoted(b->path())
-            << ", \"sync\": " << quoted(backend::to_string(b->mode())) << "}";
-        sep = ",";
-    }
-    out << "\n  ],\n  \"virtio_pmem\": [";
-    sep = "";
-    for (const auto& d : p.virtio_pmems()) {
-        out << sep << "\n    {\"name\": " << quoted(d->name()) << ", \"address\": " << d->address()
-            << ", \"size\": " << d->size() << ", \"flushes\": " << d->flushes()
-            << ", \"flushed_pages\": " << d->flushed_pages()
-            << ", \"last_flush_latency_ns\": " << d->last_flush_latency().to_seconds() * 1e9
-            << ", \"unflushed_pages\": " << d->dirty().dirty_pages() << "}";
-        sep = ",";
-    }
-    out << "\n  ],\n  \"power_failures\": " << p.power_failures() << ",\n  \"persistence\": [";
-    sep = "";
-    for (const auto& t : p.persistence_domains()) {
-        static const char* kinds[] = {"eadr", "adr", "none"};
-        out << sep << "\n    {\"memory\": " << quoted(t.name) << ", \"domain\": \""
-            << kinds[static_cast<int>(t.domain->kind())] << "\", \"non_durable_lines\": "
-            << t.domain->non_durable_lines() << ", \"flush_findings\": " << t.domain->findings().size();
-        if (t.timing) {
-            const pmem::media_stats& m = t.timing->media().stats();
-            out << ",\n     \"timing\": {\"profile\": " << quoted(t.timing->media().profile().name)
-                << ", \"reads\": " << m.reads << ", \"writes\": " << m.writes
-                << ", \"flushes\": " << m.flushes << ", \"wpq_hits\": " << m.wpq_hits
-                << ", \"buffer_hits\": " << m.buffer_hits << ", \"media_reads\": " << m.media_reads
-                << ", \"rmw_reads\": " << m.rmw_reads << ", \"media_writes\": " << m.media_writes
-                << ", \"write_amplification\": " << m.write_amplification()
-                << ", \"wpq_max\": " << m.wpq_max << ", \"wpq_mean\": " << m.wpq_mean()
-                << ", \"flush_hint_drains\": " << m.drains << "}";
-        }
-        out << "}";
-        sep = ",";
-    }
-    out << "\n  ],\n";
+    json s;
+    s["schema"] = stats_schema;
+    s["outcome"] = r.outcome;
+    s["exit_status"] = r.status;
+    s["instructions"] = p.cpu.instructions();
+    s["cycles"] = p.cpu.cycles();
+    s["simulated_time_ns"] = ns(r.simulated_time);
+    s["quantum_ns"] = ns(quantum);
+    s["resets"] = p.resets();
+    s["power_failures"] = p.power_failures();
+    s["persistence_findings"] = r.persistence_findings;
+    s["uart_bytes"] = p.uart.bytes_written();
+    s["unmapped_accesses"] = p.bus.unmapped_accesses();
+    json transactions = json::object();
+    for (const auto& m : p.bus.mappings()) transactions[m.name] = m.transactions;
+    s["transactions"] = transactions;
+    json backends = json::object();
+    for (const auto& b : p.memory_backends())
+        backends[b->id()] = {{"path", b->path()}, {"sync", backend::to_string(b->mode())},
+                             {"persist_calls", b->persist_calls()}, {"sync_calls", b->sync_calls()}};
+    s["memory_backends"] = backends;
+    const json memories = memories_json(p);
+    s["nvdimms"] = memories["nvdimms"];
+    s["virtio_pmem"] = memories["virtio_pmem"];
     if (const pmem::cpu_cache* c = p.pmem_cache())
-        out << "  \"pmem_cpu_cache\": {\"hits\": " << c->stats().hits << ", \"misses\": " << c->stats().misses
-            << ", \"dirty_evictions\": " << c->stats().dirty_evictions << "},\n";
-    out << "  \"wall_time_s\": " << r.wall_seconds << ",\n"
-        << "  \"mips\": " << mips << "\n}\n";
+        s["pmem_cpu_cache"] = {{"hits", c->stats().hits}, {"misses", c->stats().misses},
+                               {"dirty_evictions", c->stats().dirty_evictions}};
+    // Host figures: the only ones that differ between two runs of the same inputs.
+    s["wall_time_s"] = r.wall_seconds;
+    s["mips"] = r.wall_seconds > 0 ? p.cpu.instructions() / r.wall_seconds / 1e6 : 0.0;
+    out << s.dump(2) << "\n";
+}
+
+std::string sample_line(const platform::virt_platform& p, bool end) {
+    json s;
+    s["time_ns"] = ns(sc_core::sc_time_stamp());
+    if (end) s["end"] = true;
+    s["instructions"] = p.cpu.instructions();
+    s["cycles"] = p.cpu.cycles();
+    s["power_failures"] = p.power_failures();
+    json lines = json::object();
+    for (const auto& t : p.persistence_domains()) {
+        std::string key = t.name;
+        if (t.dimm) key = key_of(t.dimm->id(), t.name);
+        for (const auto& v : p.virtio_pmems())
+            if (&v->domain() == t.domain) key = key_of(v->id(), v->name());
+        lines[key] = {{"non_durable_lines", t.domain->non_durable_count()},
+                      {"awaiting_fence_lines", t.domain->awaiting_fence_count()},
+                      {"wpq_lines", t.domain->queued_count()}};
+    }
+    s["memories"] = lines;
+    return s.dump();
 }
 
 } // namespace pmemvp::cli

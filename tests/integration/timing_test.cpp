@@ -120,7 +120,7 @@ TEST(timing, stats_report_per_dimm_counters) {
     const std::string s = read_file(dir + "/s.json");
     for (const char* key : {"\"profile\": \"optane\"", "\"reads\": ", "\"writes\": ", "\"media_writes\": ",
                             "\"write_amplification\": ", "\"wpq_max\": 32", "\"wpq_mean\": ", "\"flushes\": ",
-                            "\"pmem_cpu_cache\": {\"hits\": "})
+                            "\"pmem_cpu_cache\": {", "\"hits\": "})
         EXPECT_NE(s.find(key), std::string::npos) << key << "\n" << s;
 }
 

@@ -23,6 +23,7 @@ pid_t start_process(const std::vector<std::string>& argv, const std::string& out
 
 // The pmemvp binary and guest programs of this build (set by CMake).
 std::string pmemvp_binary();
+std::string source_path(const std::string& relative); // a file of the source tree
 std::string guest(const std::string& name); // path of sw/<name>.elf
 std::string inspect_binary();                // pmemvp-inspect
 
