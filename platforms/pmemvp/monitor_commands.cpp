@@ -5,6 +5,7 @@
 
 #include "pmemvp/util/keyval.h"
 
+#include <optional>
 #include <sstream>
 
 namespace pmemvp::cli {
@@ -31,32 +32,24 @@ json finding_json(const std::string& memory, const pmem::finding& f) {
 }
 
 // An address argument: a JSON number, or a string "0x..." as HMP users write it.
-std::uint64_t address_argument(const json& a) {
+std::optional<std::uint64_t> address_argument(const json& a) {
     if (a.is_number_unsigned()) return a.get<std::uint64_t>();
-    if (a.is_string()) {
-        try {
-            std::size_t used = 0;
-            const std::string text = a.get<std::string>();
-            const std::uint64_t v = std::stoull(text, &used, 0);
-            if (used == text.size()) return v;
-        } catch (const std::exception&) {
-        }
-    }
-    throw command_error("GenericError", "Parameter 'address' expects an unsigned number");
+    if (a.is_string()) return util::parse_number(a.get<std::string>());
+    return std::nullopt;
 }
 
 } // namespace
 
 void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, platform::pmem_commands& pmem,
                            const std::string& name) {
-    m.add_qmp("query-name", {}, [name](const json&) { return name.empty() ? json::object() : json{{"name", name}}; });
+    m.add_qmp("query-name", {}, [name](const json&, command_error&) { return name.empty() ? json::object() : json{{"name", name}}; });
     m.add_info("name", "show the current VM name", [name] { return name.empty() ? std::string() : name + "\n"; });
 
     auto reset = [&top, &m] {
         top.system_reset();
         m.emit("RESET", {{"guest", false}, {"reason", "host-qmp-system-reset"}});
     };
-    m.add_qmp("system_reset", {}, [reset](const json&) {
+    m.add_qmp("system_reset", {}, [reset](const json&, command_error&) {
         reset();
         return json::object();
     });
@@ -79,7 +72,7 @@ void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, pl
                                       {"memdev", "/objects/" + v->memdev().id()}}}});
         return list;
     };
-    m.add_qmp("query-memory-devices", {}, [memory_devices](const json&) { return memory_devices(); });
+    m.add_qmp("query-memory-devices", {}, [memory_devices](const json&, command_error&) { return memory_devices(); });
     m.add_info("memory-devices", "show memory devices", [memory_devices] {
         std::ostringstream out;
         for (const auto& d : memory_devices()) {
@@ -111,24 +104,32 @@ void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, pl
     });
 
     // pmemvp's own, named as QEMU names additions (x-...).
-    m.add_qmp("x-pmemvp-power-fail", {"at"}, [&top](const json& args) {
+    m.add_qmp("x-pmemvp-power-fail", {"at"}, [&top](const json& args, command_error& error) {
         if (!args.contains("at")) {
             top.power_fail_now();
             return json::object();
         }
         const auto text = args["at"].is_string() ? args["at"].get<std::string>() : std::string();
         const auto at = parse_time(text);
-        if (!at) throw command_error("GenericError", "Parameter 'at' expects a simulated time, e.g. \"5ms\"");
-        if (*at < top.cpu.now())
-            throw command_error("GenericError", "'at' " + text + " is in the past (now: " + top.cpu.now().to_string() + ")");
-        top.schedule_power_fail(*at);
+        if (!at) error.set("GenericError", "Parameter 'at' expects a simulated time, e.g. \"5ms\"");
+        else if (*at < top.cpu.now())
+            error.set("GenericError", "'at' " + text + " is in the past (now: " + top.cpu.now().to_string() + ")");
+        else top.schedule_power_fail(*at);
         return json::object();
     });
-    m.add_qmp("x-pmemvp-query-pmem", {"address"}, [&top](const json& args) {
+    m.add_qmp("x-pmemvp-query-pmem", {"address"}, [&top](const json& args, command_error& error) {
         if (args.contains("address")) {
-            const std::uint64_t a = address_argument(args["address"]);
+            const auto address = address_argument(args["address"]);
+            if (!address) {
+                error.set("GenericError", "Parameter 'address' expects an unsigned number");
+                return json();
+            }
+            const std::uint64_t a = *address;
             const auto where = top.locate_pmem(a);
-            if (!where) throw command_error("GenericError", util::hex(a) + " is not in a pmem memory");
+            if (!where) {
+                error.set("GenericError", util::hex(a) + " is not in a pmem memory");
+                return json();
+            }
             const auto& d = *where->memory->domain;
             json line = {{"memory", where->memory->name}, {"offset", where->offset / 64 * 64},
                          {"state", state_name(d.state_of(where->offset))}, {"durable", d.durable(where->offset)}};
@@ -146,7 +147,7 @@ void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, pl
         }
         return list;
     });
-    m.add_qmp("x-pmemvp-persist-check", {}, [&top](const json&) {
+    m.add_qmp("x-pmemvp-persist-check", {}, [&top](const json&, command_error&) {
         json list = json::array();
         for (const auto& t : top.persistence_domains()) {
             for (const auto& f : t.domain->findings()) list.push_back(finding_json(t.name, f));

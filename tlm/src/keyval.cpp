@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <sstream>
 
 namespace pmemvp::util {
@@ -12,14 +14,13 @@ namespace pmemvp::util {
 std::optional<std::uint64_t> parse_size(const std::string& text) {
     if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])))
         return std::nullopt;
-    std::size_t used = 0;
-    unsigned long long value = 0;
-    try {
-        value = std::stoull(text, &used, 0);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-    std::string suffix = text.substr(used);
+    // strtoull, not stoull: no exception for bad input (monitors parse while SystemC runs
+    // coroutines, where sanitizers mistrust exceptions).
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long value = std::strtoull(text.c_str(), &end, 0);
+    if (errno == ERANGE) return std::nullopt;
+    std::string suffix = text.substr(static_cast<std::size_t>(end - text.c_str()));
     if (suffix.size() == 2 && (suffix[1] == 'B' || suffix[1] == 'b'))
         suffix.pop_back(); // "64MB" reads as "64M"
     unsigned shift = 0;
@@ -40,19 +41,25 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
 }
 
 std::optional<double> parse_seconds(const std::string& text) {
-    std::size_t used = 0;
-    double value = -1;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-    const std::string unit = text.substr(used);
+    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end == text.c_str()) return std::nullopt;
+    const std::string unit = text.substr(static_cast<std::size_t>(end - text.c_str()));
     const double scale = unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "us" ? 1e-6
                        : unit == "ns" ? 1e-9 : unit == "ps" ? 1e-12 : -1;
     // Not NaN, not infinite, and within what a SystemC time can hold (2^64 ps, 213 days).
     if (!(value >= 0) || scale < 0 || !(value * scale <= max_seconds)) return std::nullopt;
     return value * scale;
+}
+
+std::optional<std::uint64_t> parse_number(const std::string& text) {
+    if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long value = std::strtoull(text.c_str(), &end, 0);
+    if (errno == ERANGE || *end) return std::nullopt;
+    return value;
 }
 
 std::optional<bool> parse_bool(const std::string& text) {

@@ -18,8 +18,7 @@ const char* to_string(run_state s) {
 
 monitor::monitor(version v) : version_(std::move(v)) { add_builtins(); }
 
-void monitor::add_qmp(const std::string& name, std::vector<std::string> parameters,
-                      std::function<json(const json&)> run) {
+void monitor::add_qmp(const std::string& name, std::vector<std::string> parameters, qmp_handler run) {
     qmp_[name] = {std::move(parameters), std::move(run)};
 }
 
@@ -32,15 +31,21 @@ void monitor::add_info(const std::string& name, const std::string& help, std::fu
     info_[name] = {help, std::move(run)};
 }
 
-json monitor::execute(const std::string& name, const json& arguments) {
+json monitor::execute(const std::string& name, const json& arguments, command_error& error) {
     const auto c = qmp_.find(name);
-    if (c == qmp_.end()) throw command_error("CommandNotFound", "The command " + name + " has not been found");
+    if (c == qmp_.end()) {
+        error.set("CommandNotFound", "The command " + name + " has not been found");
+        return nullptr;
+    }
     for (const auto& [key, value] : arguments.items()) {
         bool known = false;
         for (const auto& p : c->second.parameters) known = known || p == key;
-        if (!known) throw command_error("GenericError", "Parameter '" + key + "' is unexpected");
+        if (!known) {
+            error.set("GenericError", "Parameter '" + key + "' is unexpected");
+            return nullptr;
+        }
     }
-    return c->second.run(arguments);
+    return c->second.run(arguments, error);
 }
 
 bool monitor::stop() {
@@ -75,37 +80,38 @@ void monitor::emit(const std::string& event, const json& data) {
 }
 
 void monitor::add_builtins() {
-    add_qmp("query-status", {}, [this](const json&) {
+    add_qmp("query-status", {}, [this](const json&, command_error&) {
         return json{{"status", to_string(state_)}, {"singlestep", false}, {"running", running()}};
     });
-    add_qmp("stop", {}, [this](const json&) {
+    add_qmp("stop", {}, [this](const json&, command_error&) {
         stop();
         return json::object();
     });
-    add_qmp("cont", {}, [this](const json&) {
-        if (state_ == run_state::shutdown)
-            throw command_error("GenericError", "The run is over: the guest finished");
-        cont();
+    add_qmp("cont", {}, [this](const json&, command_error& error) {
+        if (state_ == run_state::shutdown) error.set("GenericError", "The run is over: the guest finished");
+        else cont();
         return json::object();
     });
-    add_qmp("quit", {}, [this](const json&) {
+    add_qmp("quit", {}, [this](const json&, command_error&) {
         quit_ = true;
         shutdown(false, "host-qmp-quit"); // QEMU sends SHUTDOWN before the reply
         return json::object();
     });
-    add_qmp("query-version", {}, [this](const json&) {
+    add_qmp("query-version", {}, [this](const json&, command_error&) {
         return json{{"qemu", {{"micro", version_.micro}, {"minor", version_.minor}, {"major", version_.major}}},
                     {"package", version_.package}};
     });
-    add_qmp("query-commands", {}, [this](const json&) {
+    add_qmp("query-commands", {}, [this](const json&, command_error&) {
         json list = json::array();
         list.push_back({{"name", "qmp_capabilities"}});
         for (const auto& [name, entry] : qmp_) list.push_back({{"name", name}});
         return list;
     });
-    add_qmp("human-monitor-command", {"command-line", "cpu-index"}, [this](const json& args) {
-        if (!args.contains("command-line") || !args["command-line"].is_string())
-            throw command_error("GenericError", "Parameter 'command-line' is missing");
+    add_qmp("human-monitor-command", {"command-line", "cpu-index"}, [this](const json& args, command_error& error) {
+        if (!args.contains("command-line") || !args["command-line"].is_string()) {
+            error.set("GenericError", "Parameter 'command-line' is missing");
+            return json();
+        }
         std::string out = run_hmp(args["command-line"].get<std::string>());
         // QMP carries HMP output with \r\n line ends, as QEMU's monitor writes them.
         std::string crlf;
@@ -172,13 +178,7 @@ std::string monitor::run_hmp(const std::string& line) {
     for (const auto& c : hmp_) {
         std::istringstream names(c.names);
         for (std::string n; std::getline(names, n, '|');)
-            if (n == name) {
-                try {
-                    return c.run(rest);
-                } catch (const command_error& e) {
-                    return std::string("Error: ") + e.what() + "\n";
-                }
-            }
+            if (n == name) return c.run(rest);
     }
     return "unknown command: '" + name + "'\n";
 }

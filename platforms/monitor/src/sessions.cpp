@@ -91,10 +91,8 @@ std::string qmp_session::feed(const std::string& bytes) {
 }
 
 std::string qmp_session::handle(const std::string& text) {
-    json request;
-    try {
-        request = json::parse(text);
-    } catch (const json::exception&) {
+    const json request = json::parse(text, nullptr, false); // no exception: see command_error
+    if (request.is_discarded()) {
         std::string word = text;
         while (!word.empty() && (word.back() == ' ' || word.back() == '\n' || word.back() == '\r')) word.pop_back();
         const bool keyword = !word.empty() && word[0] != '{' && word[0] != '[' && word[0] != '"';
@@ -127,13 +125,10 @@ std::string qmp_session::handle(const std::string& text) {
     }
     if (!negotiated_)
         return reply_error("CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'", id);
-    try {
-        return reply_return(monitor_.execute(name, arguments), id);
-    } catch (const command_error& e) {
-        return reply_error(e.error_class, e.what(), id);
-    } catch (const std::exception& e) {
-        return reply_error("GenericError", e.what(), id);
-    }
+    command_error error;
+    const json value = monitor_.execute(name, arguments, error);
+    if (error.failed()) return reply_error(error.error_class, error.desc, id);
+    return reply_return(value, id);
 }
 
 std::string hmp_session::greeting() const {

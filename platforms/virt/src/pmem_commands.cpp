@@ -48,14 +48,9 @@ const char* short_state(line_state s) {
 }
 
 bool parse_address(const std::string& text, std::uint64_t& out) {
-    if (text.empty()) return false;
-    try {
-        std::size_t used = 0;
-        out = std::stoull(text, &used, 0); // 0x... hex, else decimal
-        return used == text.size() && text[0] != '-';
-    } catch (const std::exception&) {
-        return false;
-    }
+    const auto value = util::parse_number(text); // 0x... hex, else decimal
+    if (value) out = *value;
+    return value.has_value();
 }
 
 } // namespace

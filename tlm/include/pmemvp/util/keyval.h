@@ -13,6 +13,8 @@ std::optional<std::uint64_t> parse_size(const std::string& text);
 // "10us", "1.5ms", "200ns", "2s", "500ps": a non-negative time in seconds, at most max_seconds.
 constexpr double max_seconds = 1e7;
 std::optional<double> parse_seconds(const std::string& text);
+// "4096", "0x1000": a whole number (no suffix); nullopt for anything else or overflow.
+std::optional<std::uint64_t> parse_number(const std::string& text);
 // on/off, yes/no, true/false, 1/0 (QEMU accepts the same words).
 std::optional<bool> parse_bool(const std::string& text);
 // 0x-prefixed hexadecimal, as QEMU prints sizes in its errors.

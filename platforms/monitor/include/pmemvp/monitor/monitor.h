@@ -7,7 +7,6 @@
 
 #include <functional>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,10 +18,16 @@ using json = nlohmann::ordered_json;
 std::string qmp_text(const json& value);
 
 // A failed command, with QEMU's error class ("GenericError", "CommandNotFound",
-// "DeviceNotFound") and a description.
-struct command_error : std::runtime_error {
-    std::string error_class;
-    command_error(std::string cls, const std::string& desc) : std::runtime_error(desc), error_class(std::move(cls)) {}
+// "DeviceNotFound") and a description. Returned, never thrown: monitors run between slices of a
+// simulation whose coroutines make sanitizers mistrust exceptions, and a client's mistakes are
+// ordinary.
+struct command_error {
+    std::string error_class, desc;
+    bool failed() const { return !error_class.empty(); }
+    void set(std::string cls, std::string text) {
+        error_class = std::move(cls);
+        desc = std::move(text);
+    }
 };
 
 // QEMU's run states, as query-status names them.
@@ -38,16 +43,17 @@ public:
     explicit monitor(version v);
 
     // QMP commands: `parameters` are the argument names accepted (others get QEMU's "Parameter
-    // 'x' is unexpected"); run gets the arguments object and returns "return"'s value, or throws
-    // command_error.
-    void add_qmp(const std::string& name, std::vector<std::string> parameters, std::function<json(const json&)> run);
+    // 'x' is unexpected"); run gets the arguments object and returns "return"'s value, or sets
+    // the error.
+    using qmp_handler = std::function<json(const json& arguments, command_error& error)>;
+    void add_qmp(const std::string& name, std::vector<std::string> parameters, qmp_handler run);
     // HMP commands: "name" or "name|alias"; run gets the rest of the line.
     void add_hmp(const std::string& names, const std::string& arguments, const std::string& help,
                  std::function<std::string(const std::string&)> run);
     // HMP "info NAME".
     void add_info(const std::string& name, const std::string& help, std::function<std::string()> run);
 
-    json execute(const std::string& name, const json& arguments); // throws command_error
+    json execute(const std::string& name, const json& arguments, command_error& error);
     std::string run_hmp(const std::string& line);                  // the text to show
     const version& qemu_version() const { return version_; }
 
@@ -70,7 +76,7 @@ public:
 private:
     struct qmp_entry {
         std::vector<std::string> parameters;
-        std::function<json(const json&)> run;
+        qmp_handler run;
     };
     struct hmp_entry {
         std::string names, arguments, help;
