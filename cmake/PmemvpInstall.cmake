@@ -158,7 +158,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/sw/lib/nvdimm/nfit.h ${PROJECT_SOURCE_DIR}/s
 
 # The executables (built by default only when PMEMVP_BUILD_TOOLS is on).
 if(PMEMVP_BUILD_TOOLS)
-  install(TARGETS pmemvp pmemvp-inspect RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS pmemvp pmemvp-inspect pmemvp-sweep RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
 # Documentation.
