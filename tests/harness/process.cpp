@@ -44,6 +44,7 @@ process_result run_process(const std::vector<std::string>& argv) {
 std::string pmemvp_binary() { return PMEMVP_BINARY; }
 std::string source_path(const std::string& relative) { return std::string(PMEMVP_SOURCE_DIR) + "/" + relative; }
 std::string inspect_binary() { return PMEMVP_INSPECT_BINARY; }
+std::string sweep_binary() { return PMEMVP_SWEEP_BINARY; }
 std::string guest(const std::string& name) { return std::string(PMEMVP_SW_DIR) + "/" + name + ".elf"; }
 
 } // namespace pmemvp::test

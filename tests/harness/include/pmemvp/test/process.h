@@ -26,5 +26,6 @@ std::string pmemvp_binary();
 std::string source_path(const std::string& relative); // a file of the source tree
 std::string guest(const std::string& name); // path of sw/<name>.elf
 std::string inspect_binary();                // pmemvp-inspect
+std::string sweep_binary();                  // pmemvp-sweep
 
 } // namespace pmemvp::test
