@@ -226,7 +226,8 @@ void executor::start(const run_plan& r) {
     const auto t0 = std::chrono::steady_clock::now();
     std::error_code ec;
     fs::remove_all(r.dir, ec); // a failed or partial earlier attempt
-    fs::create_directories(r.dir);
+    if (!fs::create_directories(r.dir, ec) && ec)
+        throw std::runtime_error("cannot create " + r.dir + ": " + ec.message());
     try {
         for (const image& im : r.images)
             if (fs::exists(im.original)) copy_image(im.original, im.copy);
@@ -357,8 +358,9 @@ int executor::run(const std::vector<const run_plan*>& todo) {
             last_draw = now;
         }
         if (running_.empty() && (stop_signal || next == todo.size())) break;
-        if (!running_.empty()) {
-            timespec timeout{1, 0};
+        {
+            // With nothing running (every start failed at once), only look for a signal.
+            timespec timeout{running_.empty() ? 0 : 1, 0};
             siginfo_t info;
             const int s = sigtimedwait(&set, &info, &timeout);
             if (s == SIGINT || s == SIGTERM) {

@@ -25,7 +25,7 @@ namespace {
 const char* const placeholder_pattern = R"(\{([A-Za-z_][A-Za-z0-9_-]*)\})";
 // Columns of results.csv that an axis may not take.
 const std::set<std::string> reserved = {"run", "repetition", "status", "exit_status", "outcome",
-                                        "run_wall_time_s", "run_dir", "command", "run_dir"};
+                                        "run_wall_time_s", "run_dir", "command"};
 
 [[noreturn]] void fail(const std::string& message) { throw sweep_error(message); }
 
@@ -233,6 +233,16 @@ sweep_spec load_sweep(const std::string& path) {
         if (find_option(spec.base, own).at != std::string::npos)
             fail(path + ": \"base\" has " + std::string(own) + "; remove it: pmemvp-sweep writes each run's stats "
                  "to its directory (RUN/stats.json)");
+    // Files pmemvp writes: one per run, never shared.
+    for (const char* own : {"--vcd", "--trace", "-D", "-pidfile", "--dump-acpi", "--stats-interval-file", "-serial"}) {
+        const found f = find_option(spec.base, own);
+        if (f.at == std::string::npos) continue;
+        const std::string v = option_value(spec.base, f, own);
+        if (std::string(own) == "-serial" && v.rfind("file:", 0) != 0) continue;
+        if (v.find('{') == std::string::npos)
+            fail(path + ": \"base\" has " + own + " " + v + ", which every run would write; write it as "
+                 "{run_dir}/NAME (each run's directory)");
+    }
     const bool has_guest = std::any_of(spec.axes.begin(), spec.axes.end(), [](const axis& a) { return a.kind == axis_kind::guest; });
     if (!has_guest && find_option(spec.base, "-kernel").at == std::string::npos)
         fail(path + ": no guest: put \"-kernel\", \"FILE\" in \"base\" or add a \"guest\" axis");

@@ -137,7 +137,9 @@ TEST(sweep, product_of_guests_and_timing_gives_a_row_per_run_each_on_its_own_ima
 TEST(sweep, zip_with_options_placeholders_and_repetitions_then_resume_reruns_only_missing_and_failed) {
     const std::string dir = make_temp_dir(), out = dir + "/out";
     // The images do not exist: each run's pmemvp creates its own in the run's directory.
-    const json spec = {{"base", nvdimm_base(dir + "/{name}.img")},
+    json base = nvdimm_base(dir + "/{name}.img");
+    base.insert(base.end(), {"--vcd", "{run_dir}/t.vcd"}); // a file of each run's own
+    const json spec = {{"base", base},
                        {"axes", {{"guest", {guest("persist-bug"), guest("exit-code")}},
                                  {"--quantum", {"1us", "10us"}},
                                  {"name", {"a", "b"}}}},
@@ -159,6 +161,7 @@ TEST(sweep, zip_with_options_placeholders_and_repetitions_then_resume_reruns_onl
         if (i < 2) {
             EXPECT_EQ(row["status"], "ok");
             EXPECT_EQ(row["quantum_ns"], 1000);
+            EXPECT_TRUE(fs::exists(row["run_dir"].get<std::string>() + "/t.vcd"));
         } else {
             EXPECT_EQ(row["status"], "failed");
             EXPECT_EQ(row["exit_status"], 42);
@@ -212,6 +215,7 @@ TEST(sweep, bad_sweep_files_are_refused_with_the_problem_and_the_fix) {
         {json{{"base", base}, {"repetitions", 0}}.dump(), "whole number from 1"},
         {json{{"base", {"-kernel", guest("hello"), "--stats", "s.json"}}}.dump(), "remove it"},
         {json{{"base", {"-m", "256M"}}}.dump(), "no guest"},
+        {json{{"base", {"-kernel", guest("hello"), "--vcd", dir + "/t.vcd"}}}.dump(), "{run_dir}/NAME"},
         {json{{"base", base}, {"axes", {{"seed", {1, 2}}}}}.dump(), "--power-fail-policy random"},
         {json{{"base", {"-kernel", guest("hello"), "--pmem-timing", "none"}}, {"axes", {{"timing.read-random", {"1ns"}}}}}.dump(),
          "--pmem-timing none"},
