@@ -31,6 +31,19 @@ unsigned free_port() {
     return ntohs(a.sin_port);
 }
 
+int connect_tcp(unsigned port) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 // From /proc/net/tcp: connecting would make us a client.
 bool listening(unsigned port) {
     std::ifstream in("/proc/net/tcp");

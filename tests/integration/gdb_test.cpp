@@ -82,18 +82,6 @@ TEST(gdb, break_at_main_step_and_continue) {
 
 namespace {
 
-int connect_to(unsigned port) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 // Reads until `wanted` arrives (true) or the time runs out.
 bool read_until(int fd, const std::string& wanted, std::string& got, int timeout_ms) {
@@ -119,7 +107,7 @@ TEST(gdb, ctrl_c_stops_a_running_guest_and_changes_nothing_simulated) {
     unsigned port = 0;
     auto vp = start_stopped(port, "compute", {"--stats", dir + "/gdb.json"}, false);
     ASSERT_TRUE(vp);
-    const int fd = connect_to(port);
+    const int fd = connect_tcp(port);
     ASSERT_GE(fd, 0);
     std::string got;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -207,7 +195,7 @@ TEST(gdb, a_client_that_leaves_in_the_middle_of_a_packet_lets_the_guest_finish) 
     unsigned port = 0;
     auto vp = start_stopped(port, "hello");
     ASSERT_TRUE(vp);
-    const int fd = connect_to(port);
+    const int fd = connect_tcp(port);
     ASSERT_GE(fd, 0);
     const std::string half = "$m80000000,4"; // no '#', no checksum
     ASSERT_EQ(send(fd, half.data(), half.size(), MSG_NOSIGNAL), static_cast<ssize_t>(half.size()));

@@ -38,15 +38,7 @@ public:
             }
         }
     }
-    explicit client(unsigned tcp_port) {
-        const int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<std::uint16_t>(tcp_port));
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) fd_ = fd;
-        else close(fd);
-    }
+    explicit client(unsigned tcp_port) : fd_(connect_tcp(tcp_port)) {}
     ~client() {
         if (fd_ >= 0) close(fd_);
     }

@@ -20,6 +20,8 @@ bool have_qemu(); // qemu-system-riscv64
 unsigned free_port();
 // Whether something listens on the TCP port.
 bool listening(unsigned port);
+// A connection to a local TCP port; -1 if nothing accepts it.
+int connect_tcp(unsigned port);
 
 // A process in the background, its output in files; killed if still running at destruction.
 struct background {
