@@ -60,12 +60,9 @@ TEST(gdb, break_at_main_step_and_continue) {
     unsigned port = 0;
     auto vp = start_stopped(port, "hello", {"--stats", dir + "/gdb.json"});
     ASSERT_TRUE(vp);
-    const auto g = run_process({"timeout", "120", "gdb-multiarch", "-nx", "-batch",
-                                "-ex", "set architecture riscv:rv64",
-                                "-ex", "target remote :" + std::to_string(port),
-                                "-ex", "break main", "-ex", "continue", "-ex", "info registers pc",
-                                "-ex", "stepi", "-ex", "x/4xw $pc", "-ex", "info registers mstatus",
-                                "-ex", "continue", guest("hello")});
+    const auto g = run_gdb(":" + std::to_string(port),
+                           "break main\ncontinue\ninfo registers pc\nstepi\nx/4xw $pc\ninfo registers mstatus\ncontinue\n",
+                           guest("hello"));
     const auto r = vp->wait_for(std::chrono::seconds(120));
     EXPECT_EQ(g.status, 0) << g.out << g.err;
     EXPECT_NE(g.out.find("Breakpoint 1, main ()"), std::string::npos) << g.out << g.err;

@@ -185,6 +185,12 @@ TEST(monitor, qmp_schedules_a_power_failure_and_reports_the_lost_lines) {
     EXPECT_EQ(c.read_lines(1), "{\"return\": {}}\r\n");
     c.send(R"({"execute": "x-pmemvp-query-pmem"})");
     EXPECT_NE(c.read_lines(1).find(R"("memdev": "m0", "domain": "adr")"), std::string::npos);
+    c.send(R"({"execute": "x-pmemvp-query-pmem", "arguments": {"address": "0x100000040"}})");
+    EXPECT_NE(c.read_lines(1).find(R"("offset": 64, "state": "durable", "durable": true)"), std::string::npos);
+    c.send(R"({"execute": "x-pmemvp-query-pmem", "arguments": {"address": "nowhere"}})");
+    EXPECT_NE(c.read_lines(1).find("expects an unsigned number"), std::string::npos);
+    c.send(R"({"execute": "x-pmemvp-query-pmem", "arguments": {"address": 2147483648}})");
+    EXPECT_NE(c.read_lines(1).find("0x80000000 is not in a pmem memory"), std::string::npos);
     c.send(R"({"execute": "cont"})");
     const std::string events = c.read_lines(0, "\"event\": \"SHUTDOWN\"");
     EXPECT_NE(events.find("\"event\": \"RESUME\""), std::string::npos) << events;
