@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // pmemvp: runs a RISC-V guest program on the virt platform.
+#include "crash_outputs.h"
 #include "interrupt.h"
 #include "options.h"
 #include "output_guard.h"
@@ -93,6 +94,8 @@ int run(const cli::run_options& options) {
     if (!options.dump_dtb.empty()) guard.check("-machine dumpdtb", options.dump_dtb);
     if (!options.log_file.empty()) guard.check("-D", options.log_file);
     if (!options.pid_file.empty()) guard.check("-pidfile", options.pid_file);
+    if (!options.persist_events_file.empty()) guard.check("--persist-events", options.persist_events_file);
+    if (!options.power_fail_report_file.empty()) guard.check("--power-fail-report", options.power_fail_report_file);
     for (const char* table : {"RSDP", "XSDT", "NFIT"})
         if (!options.dump_acpi_dir.empty())
             guard.check("--dump-acpi", options.dump_acpi_dir + "/" + table + ".dat");
@@ -140,6 +143,8 @@ int run(const cli::run_options& options) {
         if (const std::string where = symbols.describe(pc); !where.empty()) text += " (" + where + ")";
         return text;
     };
+    std::optional<cli::persist_event_log> persist_events;
+    if (!options.persist_events_file.empty()) persist_events.emplace(options.persist_events_file, top, symbols);
     // -d, -D: the bring-up log, one line per event with its pc and the time.
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> log_file(nullptr, &std::fclose);
     if (options.log_categories) {
@@ -375,6 +380,9 @@ int run(const cli::run_options& options) {
     }
     if (!options.stats_file.empty())
         cli::write_stats(options.stats_file, top, result, options.quantum);
+    if (persist_events) persist_events->end(result.simulated_time, result.outcome, result.status);
+    if (!options.power_fail_report_file.empty())
+        cli::write_power_fail_report(options.power_fail_report_file, top, symbols);
     if (options.persist_check == cli::run_options::check::fail && finding_count) {
         std::fprintf(stderr, "pmemvp: persist-check found %llu problem(s): exit status 3\n",
                      static_cast<unsigned long long>(finding_count));

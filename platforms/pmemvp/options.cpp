@@ -92,6 +92,13 @@ po::options_description describe() {
          "media kept")
         ("power-fail-policy", po::value<std::string>()->value_name("lose-all|random:SEED:P"),
          "what happens to lines that are not durable (default lose-all)")
+        ("persist-events", po::value<std::string>()->value_name("FILE"),
+         "write every persistence event (a clean of a dirty line, a fence completing cleans, a "
+         "flush-hint drain, a virtio-pmem flush) with its simulated time and pc, as JSON Lines "
+         "(crash campaigns: docs/sweeps.md)")
+        ("power-fail-report", po::value<std::string>()->value_name("FILE"),
+         "write what each power failure lost (memory, offset, the pc of the first store not "
+         "durable) as JSON (crash campaigns: docs/sweeps.md)")
         ("persist-check", po::value<std::string>()->implicit_value("report")->value_name("report|fail"),
          "report persistence bugs (stores never made durable, flushes of unwritten or durable "
          "lines, flushes without a fence) with their guest pc; fail: exit status 3 if any")
@@ -532,6 +539,8 @@ run_options parse_command_line(int argc, const char* const* argv) {
         o.stats_interval->value() % sc_time(1, sc_core::SC_MS).value())
         throw config_error("--stats-interval: give a time up to 1ms, or a whole number of milliseconds");
     if (vm.count("stats-interval-file")) o.stats_interval_file = require_string(vm, "stats-interval-file");
+    if (vm.count("persist-events")) o.persist_events_file = require_string(vm, "persist-events");
+    if (vm.count("power-fail-report")) o.power_fail_report_file = require_string(vm, "power-fail-report");
     if (o.stats_interval && o.stats_interval_file.empty()) {
         if (o.stats_file.empty())
             throw config_error("--stats-interval: give --stats FILE or --stats-interval-file FILE for the time series");

@@ -19,6 +19,8 @@ struct run_options {
     std::string stats_file;
     std::string stats_interval_file;         // --stats-interval-file: the time series
     std::optional<sc_core::sc_time> stats_interval; // --stats-interval: its period
+    std::string persist_events_file;    // --persist-events: JSON Lines of persistence events
+    std::string power_fail_report_file; // --power-fail-report: what each power failure lost
     enum class progress_mode { automatic, on, off } progress = progress_mode::automatic;
     std::string trace_file;
     std::string dump_acpi_dir;

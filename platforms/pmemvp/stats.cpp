@@ -63,6 +63,13 @@ json memories_json(const platform::virt_platform& p) {
 
 } // namespace
 
+std::string memory_key(const platform::virt_platform& p, const platform::tracked_pmem& t) {
+    if (t.dimm) return key_of(t.dimm->id(), t.name);
+    for (const auto& v : p.virtio_pmems())
+        if (&v->domain() == t.domain) return key_of(v->id(), v->name());
+    return t.name;
+}
+
 void write_stats(const std::string& path, const platform::virt_platform& p, const run_result& r,
                  const sc_core::sc_time& quantum) {
     std::ofstream out(path);
@@ -110,11 +117,7 @@ std::string sample_line(const platform::virt_platform& p, bool end) {
     s["power_failures"] = p.power_failures();
     json lines = json::object();
     for (const auto& t : p.persistence_domains()) {
-        std::string key = t.name;
-        if (t.dimm) key = key_of(t.dimm->id(), t.name);
-        for (const auto& v : p.virtio_pmems())
-            if (&v->domain() == t.domain) key = key_of(v->id(), v->name());
-        lines[key] = {{"non_durable_lines", t.domain->non_durable_count()},
+        lines[memory_key(p, t)] = {{"non_durable_lines", t.domain->non_durable_count()},
                       {"awaiting_fence_lines", t.domain->awaiting_fence_count()},
                       {"wpq_lines", t.domain->queued_count()}};
     }

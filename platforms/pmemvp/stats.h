@@ -23,6 +23,10 @@ constexpr const char* stats_schema = "pmemvp-stats/1";
 void write_stats(const std::string& path, const platform::virt_platform& p, const run_result& r,
                  const sc_core::sc_time& quantum);
 
+// The user's id for a tracked memory (the NVDIMM's or virtio-pmem device's id=), else the
+// platform's name for it.
+std::string memory_key(const platform::virt_platform& p, const platform::tracked_pmem& t);
+
 // One line of --stats-interval's JSON Lines: the time, counters and each memory's line counts
 // (end: the last line, as the run ended).
 std::string sample_line(const platform::virt_platform& p, bool end = false);

@@ -4,7 +4,10 @@
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/process.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <regex>
 
@@ -166,6 +169,43 @@ TEST(crash_recovery, power_failure_at_100_random_times_then_reboot_always_recove
                                r.out.find("recovered ") != std::string::npos;
     }
     EXPECT_GT(recovered_something, 50) << "most failures should hit the appends";
+}
+
+TEST(crash_recovery, persistence_events_have_times_that_split_before_from_after) {
+    using json = nlohmann::json;
+    const std::string dir = make_temp_dir();
+    const auto r = run_log(dir, "crash-log", {"--persist-events", dir + "/events.jsonl"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::ifstream in(dir + "/events.jsonl");
+    std::vector<json> events;
+    for (std::string line; std::getline(in, line);) events.push_back(json::parse(line));
+    // Per record and for the commit record: a clean then a fence, from the guest library.
+    ASSERT_EQ(events.size(), 2 + 4 * 200 + 1u);
+    EXPECT_EQ(events.back()["kind"], "end");
+    EXPECT_EQ(events.back()["outcome"], "finished");
+    EXPECT_EQ(events.back()["events"], 802);
+    const json& clean = events[0];
+    const json& fence = events[1];
+    EXPECT_EQ(clean["kind"], "clean");
+    EXPECT_EQ(fence["kind"], "fence");
+    EXPECT_EQ(fence["memory"], "nv0");
+    EXPECT_EQ(fence["pc_symbol"].get<std::string>().rfind("pmem_region_persist+", 0), 0u) << fence;
+    EXPECT_LT(clean["time_ps"].get<std::uint64_t>(), fence["time_ps"].get<std::uint64_t>());
+    // A power failure 1 ps before the fence loses the new log's header; 1 ps after, nothing.
+    for (const auto& [delta, lost] : {std::pair{-1, 1u}, std::pair{1, 0u}}) {
+        std::filesystem::remove(dir + "/log.img");
+        const std::string at = std::to_string(fence["time_ps"].get<std::int64_t>() + delta) + "ps";
+        const auto f = run_log(dir, "crash-log", {"--power-fail-at", at, "--power-fail-report", dir + "/lost.json"});
+        ASSERT_EQ(f.status, 0) << f.err;
+        std::ifstream report(dir + "/lost.json");
+        const json j = json::parse(report);
+        EXPECT_EQ(j["schema"], "pmemvp-power-fail/1");
+        ASSERT_EQ(j["lost"].size(), lost) << at << ": " << j;
+        if (lost) {
+            EXPECT_EQ(j["lost"][0]["offset"], 0);
+            EXPECT_EQ(j["lost"][0]["store_pc_symbol"].get<std::string>().rfind("main+", 0), 0u) << j;
+        }
+    }
 }
 
 TEST(crash_recovery, the_log_persists_as_each_domain_requires_and_recovers_in_every_one) {

@@ -303,3 +303,41 @@ TEST(persistence_domain, without_history_nothing_is_recorded) {
     m.store(d, 0x200, "a", 0x80000100);
     EXPECT_EQ(d.history(0x200), nullptr);
 }
+
+TEST(persistence_domain, reports_only_the_events_that_change_a_line) {
+    memory m;
+    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::none);
+    std::vector<std::pair<persistence_domain::event, std::uint64_t>> events;
+    d.on_event = [&](persistence_domain::event e, std::uint64_t pc) { events.emplace_back(e, pc); };
+    d.fence(0x10, t0);              // nothing written back: no event
+    d.drain(t0);                    // nothing queued: none
+    m.store(d, 64, "a", 0x20);
+    d.clean(64, 0x24, t0);          // dirty -> written back
+    d.clean(64, 0x28, t0);          // already written back: none
+    d.fence(0x2c, t0);              // written back -> queued
+    d.drain(t0);                    // queued -> media
+    d.persist_all();                // everything durable: none
+    m.store(d, 128, "b", 0x30);
+    d.persist_all();                // a virtio-pmem flush with a dirty line
+    using e = persistence_domain::event;
+    const std::vector<std::pair<e, std::uint64_t>> expected{
+        {e::clean, 0x24}, {e::fence, 0x2c}, {e::drain, 0}, {e::flush, 0}};
+    EXPECT_EQ(events, expected);
+    EXPECT_STREQ(to_string(e::drain), "drain");
+}
+
+TEST(persistence_domain, a_power_failure_marks_the_lines_kept_by_chance) {
+    memory m;
+    persistence_domain d(m.bytes.data(), m.bytes.size(), domain_kind::adr);
+    for (std::uint64_t i = 0; i < 64; ++i) m.store(d, i * 64, "x", 0x40 + i);
+    const auto f = d.power_fail(*failure_policy::parse("random:7:0.5"), t0);
+    ASSERT_EQ(f.size(), 64u);
+    unsigned kept = 0;
+    for (const auto& x : f) {
+        kept += x.survived;
+        EXPECT_EQ(m.at(x.address, 1), x.survived ? "x" : std::string(1, '\0')) << x.address;
+    }
+    EXPECT_GT(kept, 10u);
+    EXPECT_LT(kept, 54u);
+    for (const auto& x : d.power_fail({}, t0)) EXPECT_FALSE(x.survived); // lose-all: none kept
+}

@@ -42,6 +42,16 @@ const char* to_string(finding::kind k) {
     return "?";
 }
 
+const char* to_string(persistence_domain::event e) {
+    switch (e) {
+    case persistence_domain::event::clean: return "clean";
+    case persistence_domain::event::fence: return "fence";
+    case persistence_domain::event::drain: return "drain";
+    case persistence_domain::event::flush: return "flush";
+    }
+    return "?";
+}
+
 persistence_domain::persistence_domain(unsigned char* memory, std::uint64_t size, domain_kind kind)
     : memory_(memory), size_(size), kind_(kind), state_((size + line - 1) / line),
       written_((state_.size() + 63) / 64), slot_(kind == domain_kind::eadr ? 0 : state_.size()) {}
@@ -177,6 +187,7 @@ void persistence_domain::clean(std::uint64_t offset, std::uint64_t pc, const sc_
         set_state(i, written_back);
         saved(i).clean_pc = pc;
         written_back_.push_back(i);
+        if (on_event) on_event(event::clean, pc);
     }
 }
 
@@ -195,7 +206,8 @@ void persistence_domain::invalidate(std::uint64_t offset) {
     make_durable(i);
 }
 
-void persistence_domain::fence(std::uint64_t, const sc_core::sc_time&) {
+void persistence_domain::fence(std::uint64_t pc, const sc_core::sc_time&) {
+    if (on_event && awaiting_fence_count_ > 0) on_event(event::fence, pc);
     // Written-back lines have reached the memory controller's write-pending queue.
     for (std::uint64_t i : written_back_) {
         if (state_[i] != written_back) continue; // stored to again since
@@ -210,12 +222,14 @@ void persistence_domain::fence(std::uint64_t, const sc_core::sc_time&) {
 }
 
 void persistence_domain::drain(const sc_core::sc_time&) {
+    if (on_event && queued_count_ > 0) on_event(event::drain, 0);
     for (std::uint64_t i : queued_)
         if (state_[i] == queued) make_durable(i);
     queued_.clear();
 }
 
 void persistence_domain::persist_all() {
+    if (on_event && non_durable_lines() > 0) on_event(event::flush, 0);
     for (std::uint64_t i : saved_lines()) make_durable(i);
     written_back_.clear();
     queued_.clear();
@@ -242,10 +256,11 @@ std::vector<finding> persistence_domain::power_fail(const failure_policy& policy
     report_unfinished(out, now);
     std::mt19937_64 rng(policy.seed);
     std::uniform_real_distribution<double> chance(0, 1);
-    for (const finding& f : out) {
+    for (finding& f : out) {
         if (f.what != finding::kind::not_durable) continue;
         const std::uint64_t i = f.address / line;
         const bool survives = policy.survival > 0 && chance(rng) < policy.survival;
+        f.survived = survives;
         if (!survives) {
             const saved_line& s = saved(i);
             std::memcpy(memory_ + i * line, s.bytes.data(), std::min(line, size_ - i * line));

@@ -104,7 +104,9 @@ void core::run() {
                 continue;
             }
             limit_ = cycle_ + 1;
+            executing_ = true;
             execute();
+            executing_ = false;
             resume_past_ = ~0ull;
             watch_skip_ = false;
             sync();
@@ -122,7 +124,9 @@ void core::run() {
         slice = std::min(slice, sc_core::sc_time_to_pending_activity());
         const auto budget = static_cast<std::uint64_t>(slice / period);
         limit_ = cycle_ + std::max<std::uint64_t>(budget, 1);
+        executing_ = true;
         execute();
+        executing_ = false;
         sync();
         if (debug_hit_ != stop_reason::none) stop(std::exchange(debug_hit_, stop_reason::none));
     }

@@ -42,6 +42,7 @@ struct finding {
     std::uint64_t pc;
     std::uint64_t address; // of the 64-byte line, relative to the domain's memory
     sc_core::sc_time time;
+    bool survived = false; // at a power failure: not durable, but kept by chance (random policy)
 };
 const char* to_string(finding::kind k);
 
@@ -76,6 +77,12 @@ public:
     void drain(const sc_core::sc_time& now); // a flush hint: the write-pending queue reaches media
     // Everything written so far becomes durable (a virtio-pmem flush request).
     void persist_all();
+
+    // Persistence events that changed some line's state: a clean of a dirty line, a fence with
+    // written-back lines, a drain of a non-empty write-pending queue, a flush of anything not
+    // durable. For crash campaigns, which fail the power around each (docs/sweeps.md).
+    enum class event { clean, fence, drain, flush };
+    std::function<void(event, std::uint64_t pc)> on_event;
 
     std::uint64_t non_durable_lines() const { return pool_.size() - free_.size(); }
     // Counts kept up to date for traces (VCD): lines not durable, lines written back and
@@ -169,5 +176,7 @@ private:
     std::unordered_map<std::uint64_t, line_history> history_;
     std::unordered_set<std::uint64_t> watched_;
 };
+
+const char* to_string(persistence_domain::event e); // "clean", "fence", "drain", "flush"
 
 } // namespace pmemvp::pmem

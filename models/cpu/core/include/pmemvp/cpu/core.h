@@ -69,6 +69,17 @@ public:
     // Simulated time of this CPU: the kernel's time plus the time it has run ahead.
     sc_core::sc_time local_time() const;
     sc_core::sc_time now() const { return sc_core::sc_time_stamp() + local_time(); }
+    // Whether the CPU is executing an instruction: then anything a device or memory reports
+    // (a store, a fence, a flush-hint write) comes from that instruction.
+    bool executing() const { return executing_; }
+    // While executing: when the current instruction started, before any latency it has. A
+    // power failure just before this time comes before the instruction, one just after it
+    // comes after it (crash campaigns rely on both). Valid once the instruction is retired
+    // (retire()), as it is wherever it reaches the memory system or a persistence domain.
+    sc_core::sc_time instruction_start() const {
+        const std::uint64_t ahead = instruction_start_cycle_ > synced_cycle_ ? instruction_start_cycle_ - synced_cycle_ : 0;
+        return sc_core::sc_time_stamp() + sc_core::sc_time::from_value(period_value_ * ahead);
+    }
     virtual std::uint64_t pc() const = 0;
     bool waiting_for_interrupt() const { return wfi_; }
 
@@ -146,9 +157,11 @@ protected:
     // Instructions retired but not yet counted in cycle_ and instret_ (a register of the
     // ISA's loop): counted before anything reads them.
     void retire(std::uint64_t& retired) {
+        if (!retired) return;
         cycle_ += retired * config_.cpi;
         instret_ += retired;
         retired = 0;
+        instruction_start_cycle_ = cycle_ - config_.cpi; // the last one retired is the current one
     }
     // rd: the register the value goes to; x0 discards it (nothing waits), load_blocking waits
     // for the data now, load_fetch is not timed (instruction fetch is part of the CPI).
@@ -189,6 +202,8 @@ protected:
     std::uint64_t cycle_ = 0;   // cycles since construction
     std::uint64_t instret_ = 0;
     std::uint64_t limit_ = 0;   // execute() stops when cycle_ reaches it
+    bool executing_ = false;
+    std::uint64_t instruction_start_cycle_ = 0; // see instruction_start()
     std::uint32_t pending_ = 0; // registers waiting for a timed load
     bool code_flush_pending_ = false; // decoded code is stale: dropped before the next slice
 
