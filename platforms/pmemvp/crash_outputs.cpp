@@ -14,12 +14,6 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-// Times in integer picoseconds: a campaign fails the power 1 ps either side of an event, so
-// every digit counts.
-std::uint64_t ps(const sc_core::sc_time& t) {
-    return static_cast<std::uint64_t>(t.value() * (sc_core::sc_get_time_resolution().to_seconds() / 1e-12) + 0.5);
-}
-
 void add_pc(json& j, const char* key, std::uint64_t pc, const platform::symbol_table& symbols) {
     j[key] = util::hex(pc);
     if (const std::string where = symbols.describe(pc); !where.empty()) j[std::string(key) + "_symbol"] = where;
@@ -51,7 +45,7 @@ void persist_event_log::record(pmem::persistence_domain::event e, std::uint64_t 
     json j;
     j["n"] = count_++;
     j["kind"] = to_string(e);
-    j["time_ps"] = ps(at);
+    j["time_ps"] = to_ps(at);
     if (by_cpu) {
         add_pc(j, "pc", pc, symbols_);
         j["instructions"] = top_.cpu.instructions(); // retired, this one included
@@ -63,7 +57,7 @@ void persist_event_log::record(pmem::persistence_domain::event e, std::uint64_t 
 void persist_event_log::end(const sc_core::sc_time& at, const std::string& outcome, int status) {
     json j;
     j["kind"] = "end";
-    j["time_ps"] = ps(at);
+    j["time_ps"] = to_ps(at);
     j["events"] = count_;
     j["outcome"] = outcome;
     j["exit_status"] = status;
@@ -80,7 +74,7 @@ void write_power_fail_report(const std::string& path, const platform::virt_platf
         for (const auto& t : top.persistence_domains())
             if (t.name == memory) line["memory"] = memory_key(top, t);
         line["offset"] = f.address;
-        line["time_ps"] = ps(f.time);
+        line["time_ps"] = to_ps(f.time);
         add_pc(line, "store_pc", f.pc, symbols);
         (f.survived ? kept : lost).push_back(std::move(line));
     }

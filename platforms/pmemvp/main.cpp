@@ -9,6 +9,7 @@
 #include "monitor_commands.h"
 
 #include "pmemvp/gdb/gdb_server.h"
+#include "pmemvp/monitor/script.h"
 #include "pmemvp/monitor/server.h"
 #include "pmemvp/version.h"
 #include "pmemvp/platform/pmem_commands.h"
@@ -48,12 +49,27 @@ void add_elf_symbols(const std::string& path, platform::symbol_table& into) {
 // Monitors too: a stopped machine (stop, -S) is served until cont or quit.
 // `between_slices` runs after each slice (the --stats-interval samples, the progress line).
 void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* debugger,
-              monitor::server* monitors, const monitor::monitor* machine_monitor, const sc_core::sc_time& slice,
-              bool every_slice, const std::function<void()>& between_slices) {
+              monitor::server* monitors, const monitor::monitor* machine_monitor, monitor::script_runner* script,
+              const sc_core::sc_time& slice, bool every_slice, const std::function<void()>& between_slices) {
     using namespace sc_core;
     const auto interrupted = [] { return cli::interrupt_signal() != 0; };
     for (bool first = true;; first = false) {
         if (!first && between_slices) between_slices();
+        // --monitor-script: the commands due now, between slices as a client's would run.
+        if (script) {
+            std::string transcript = script->run_due(cli::to_ps(sc_time_stamp()));
+            // Stopped (stop, -S) with no client to continue: the script's next command runs now.
+            while (!monitors && !machine_monitor->running() && !machine_monitor->quit_requested() &&
+                   script->next_time_ps())
+                transcript += script->run_next();
+            if (!transcript.empty()) std::fprintf(stderr, "%s", transcript.c_str());
+            if (machine_monitor->quit_requested()) return;
+            if (!monitors && !machine_monitor->running()) {
+                std::fprintf(stderr, "pmemvp: --monitor-script left the machine stopped and nothing can "
+                                     "continue it; add a cont after the stop (or after -S)\n");
+                return;
+            }
+        }
         if (monitors) {
             monitors->poll(interrupted);
             if (machine_monitor->quit_requested()) return;
@@ -61,19 +77,23 @@ void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* 
         if (debugger && !debugger->poll(interrupted)) return; // killed
         if (cli::interrupt_signal() || sc_get_status() == SC_STOPPED) return;
         const bool idle = !first && !sc_pending_activity();
-        if (idle && !max_time) return; // starved: the run is over, at the last event's time
+        // The next scripted command: a slice ends exactly there (slice ends change nothing).
+        std::optional<sc_time> until_script;
+        if (script && script->next_time_ps()) until_script = cli::from_ps(*script->next_time_ps()) - sc_time_stamp();
+        if (idle && !max_time && !until_script) return; // starved: the run is over, at the last event's time
         // The next event further than a slice away: straight to it (no wall time passes).
         const sc_time next = first || idle ? slice : sc_time_to_pending_activity();
         sc_time step = std::max(slice, next);
+        if (idle) step = until_script.value_or(*max_time - sc_time_stamp()); // nothing happens before
+        if (until_script) step = std::min(step, *until_script);
         // every_slice: no jumping; each slice ends on a multiple of it (--stats-interval samples).
         if (every_slice) step = std::min(step, sc_time::from_value(slice.value() - sc_time_stamp().value() % slice.value()));
         if (max_time) {
             if (sc_time_stamp() >= *max_time) return;
-            step = idle ? *max_time - sc_time_stamp() : std::min(step, *max_time - sc_time_stamp());
-            sc_start(step); // as one sc_start(max_time) would, time ends at --max-time
+            sc_start(std::min(step, *max_time - sc_time_stamp())); // as one sc_start(max_time) would, time ends at --max-time
         } else {
             // Within a slice, starving ends sc_start at the last event, as one sc_start() would.
-            sc_start(step, next > slice ? SC_RUN_TO_TIME : SC_EXIT_ON_STARVATION);
+            sc_start(step, next > slice || idle ? SC_RUN_TO_TIME : SC_EXIT_ON_STARVATION);
         }
     }
 }
@@ -95,6 +115,7 @@ int run(const cli::run_options& options) {
     if (!options.log_file.empty()) guard.check("-D", options.log_file);
     if (!options.pid_file.empty()) guard.check("-pidfile", options.pid_file);
     if (!options.persist_events_file.empty()) guard.check("--persist-events", options.persist_events_file);
+    if (!options.record_monitor.empty()) guard.check("--record-monitor", options.record_monitor);
     if (!options.power_fail_report_file.empty()) guard.check("--power-fail-report", options.power_fail_report_file);
     for (const char* table : {"RSDP", "XSDT", "NFIT"})
         if (!options.dump_acpi_dir.empty())
@@ -199,7 +220,8 @@ int run(const cli::run_options& options) {
     }
     std::unique_ptr<gdb::gdb_server> debugger;
     std::unique_ptr<platform::pmem_commands> pmem_monitor;
-    if (!options.gdb.empty() || !options.hmp_monitors.empty() || !options.qmp_monitors.empty())
+    const bool any_monitor = !options.hmp_monitors.empty() || !options.qmp_monitors.empty() || !options.monitor_script.empty();
+    if (!options.gdb.empty() || any_monitor)
         pmem_monitor = std::make_unique<platform::pmem_commands>(top, at_pc);
     if (!options.gdb.empty()) {
         gdb::gdb_address address;
@@ -219,11 +241,29 @@ int run(const cli::run_options& options) {
     // -monitor, -qmp: QEMU's monitors, with the platform's commands.
     std::unique_ptr<monitor::monitor> machine_monitor;
     std::unique_ptr<monitor::server> monitors;
-    if (!options.hmp_monitors.empty() || !options.qmp_monitors.empty()) {
+    std::unique_ptr<monitor::script_runner> script;
+    std::ofstream recording;
+    if (any_monitor) {
         machine_monitor = std::make_unique<monitor::monitor>(monitor::monitor::version{
             PMEMVP_VERSION_MAJOR, PMEMVP_VERSION_MINOR, PMEMVP_VERSION_PATCH, "pmemvp " PMEMVP_VERSION});
         cli::add_platform_commands(*machine_monitor, top, *pmem_monitor, options.name);
         if (options.start_paused) machine_monitor->start_paused();
+        if (!options.monitor_script.empty()) script = cli::load_monitor_script(options.monitor_script, *machine_monitor);
+        if (!options.record_monitor.empty()) {
+            recording.open(options.record_monitor);
+            if (!recording)
+                throw config_error("--record-monitor '" + options.record_monitor + "': cannot write the file");
+            recording << "# pmemvp --record-monitor: replay with --monitor-script (docs/monitor.md)\n";
+            machine_monitor->on_command = [&recording, &top](const std::string& command) {
+                // After the guest finished, the run is over: a replay must not run it mid-run.
+                if (top.finished() || sc_core::sc_get_status() == sc_core::SC_STOPPED)
+                    recording << "# after the end of the run: " << command << "\n" << std::flush;
+                else
+                    recording << monitor::script_line(cli::to_ps(sc_core::sc_time_stamp()), command) << "\n" << std::flush;
+            };
+        }
+    }
+    if (!options.hmp_monitors.empty() || !options.qmp_monitors.empty()) {
         monitors = std::make_unique<monitor::server>(*machine_monitor);
         for (const auto& [option, list, proto] :
              {std::make_tuple("-monitor", &options.hmp_monitors, monitor::protocol::hmp),
@@ -276,8 +316,8 @@ int run(const cli::run_options& options) {
     const sc_core::sc_time slice =
         options.stats_interval ? std::min(sc_core::sc_time(1, sc_core::SC_MS), *options.stats_interval)
                                : sc_core::sc_time(1, sc_core::SC_MS);
-    simulate(options.max_time, debugger.get(), monitors.get(), machine_monitor.get(), slice, series.is_open(),
-             between_slices);
+    simulate(options.max_time, debugger.get(), monitors.get(), machine_monitor.get(), script.get(), slice,
+             series.is_open(), between_slices);
     if (series.is_open()) series << cli::sample_line(top, true) << "\n"; // as the run ended
     if (progress_shown) std::fprintf(stderr, "\r\033[K");
     const auto wall_end = std::chrono::steady_clock::now();
@@ -376,7 +416,7 @@ int run(const cli::run_options& options) {
                                             : result.outcome == "interrupted" ? "host-signal"
                                             : result.outcome == "stuck" || result.outcome == "idle" ? "host-error"
                                                                                                      : "none");
-        monitors->close_all();
+        if (monitors) monitors->close_all();
     }
     if (!options.stats_file.empty())
         cli::write_stats(options.stats_file, top, result, options.quantum);

@@ -3,8 +3,11 @@
 
 #include "options.h"
 
+#include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
 
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 
@@ -45,15 +48,19 @@ void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, pl
     m.add_qmp("query-name", {}, [name](const json&, command_error&) { return name.empty() ? json::object() : json{{"name", name}}; });
     m.add_info("name", "show the current VM name", [name] { return name.empty() ? std::string() : name + "\n"; });
 
+    // After the end nothing runs again: a reset then would only change the counts.
+    const char* const over = "The run is over (the guest finished or the power failed); nothing can be reset";
     auto reset = [&top, &m] {
         top.system_reset();
         m.emit("RESET", {{"guest", false}, {"reason", "host-qmp-system-reset"}});
     };
-    m.add_qmp("system_reset", {}, [reset](const json&, command_error&) {
-        reset();
+    m.add_qmp("system_reset", {}, [reset, over, &top](const json&, command_error& error) {
+        if (top.run_over()) error.set("GenericError", over);
+        else reset();
         return json::object();
     });
-    m.add_hmp("system_reset", "", "reset the system", [reset](const std::string&) {
+    m.add_hmp("system_reset", "", "reset the system", [reset, over, &top](const std::string&) {
+        if (top.run_over()) return std::string(over) + "\n";
         reset();
         return std::string();
     });
@@ -105,6 +112,10 @@ void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, pl
 
     // pmemvp's own, named as QEMU names additions (x-...).
     m.add_qmp("x-pmemvp-power-fail", {"at"}, [&top](const json& args, command_error& error) {
+        if (top.run_over()) {
+            error.set("GenericError", "The run is over (the guest finished or the power failed); nothing can fail now");
+            return json::object();
+        }
         if (!args.contains("at")) {
             top.power_fail_now();
             return json::object();
@@ -171,6 +182,16 @@ void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, pl
                                                                                     : "the persistence checker's findings so far",
                   [&pmem, command](const std::string& args) { return pmem.run(command + " " + args); });
     }
+}
+
+std::unique_ptr<monitor::script_runner> load_monitor_script(const std::string& path, monitor::monitor& m) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error("--monitor-script '" + path + "': cannot read the file");
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::vector<monitor::script_command> commands;
+    std::string error;
+    if (!monitor::parse_script(text, commands, error)) throw config_error("--monitor-script '" + path + "' " + error);
+    return std::make_unique<monitor::script_runner>(m, std::move(commands));
 }
 
 } // namespace pmemvp::cli

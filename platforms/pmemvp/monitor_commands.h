@@ -2,9 +2,11 @@
 // The virt platform's monitor commands (QMP and HMP), on top of the protocol-neutral monitor.
 #pragma once
 #include "pmemvp/monitor/monitor.h"
+#include "pmemvp/monitor/script.h"
 #include "pmemvp/platform/pmem_commands.h"
 #include "pmemvp/platform/virt.h"
 
+#include <memory>
 #include <string>
 
 namespace pmemvp::cli {
@@ -14,5 +16,9 @@ namespace pmemvp::cli {
 // info mtree), and sends RESET and POWER_FAILURE events.
 void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, platform::pmem_commands& pmem,
                            const std::string& name);
+
+// --monitor-script FILE: read and checked before the run; throws config_error naming the file,
+// the line and the fix.
+std::unique_ptr<monitor::script_runner> load_monitor_script(const std::string& path, monitor::monitor& m);
 
 } // namespace pmemvp::cli

@@ -92,6 +92,12 @@ po::options_description describe() {
          "media kept")
         ("power-fail-policy", po::value<std::string>()->value_name("lose-all|random:SEED:P"),
          "what happens to lines that are not durable (default lose-all)")
+        ("monitor-script", po::value<std::string>()->value_name("FILE"),
+         "run HMP or QMP commands at given simulated times, one per line: @5ms info status, "
+         "@1ms {\"execute\": \"stop\"} (docs/monitor.md)")
+        ("record-monitor", po::value<std::string>()->value_name("FILE"),
+         "write the commands -monitor and -qmp clients run, with their simulated times, as a "
+         "--monitor-script")
         ("persist-events", po::value<std::string>()->value_name("FILE"),
          "write every persistence event (a clean of a dirty line, a fence completing cleans, a "
          "flush-hint drain, a virtio-pmem flush) with its simulated time and pc, as JSON Lines "
@@ -315,11 +321,15 @@ run_options parse_command_line(int argc, const char* const* argv) {
     else if (vm["s"].as<bool>()) o.gdb = "tcp::1234";
     if (vm.count("monitor")) o.hmp_monitors = vm["monitor"].as<std::vector<std::string>>();
     if (vm.count("qmp")) o.qmp_monitors = vm["qmp"].as<std::vector<std::string>>();
+    if (vm.count("monitor-script")) o.monitor_script = require_string(vm, "monitor-script");
+    if (vm.count("record-monitor")) o.record_monitor = require_string(vm, "record-monitor");
+    if (!o.record_monitor.empty() && o.hmp_monitors.empty() && o.qmp_monitors.empty() && o.monitor_script.empty())
+        throw config_error("--record-monitor records what -monitor and -qmp clients type; add one (e.g. -monitor stdio)");
     const bool stop_at_start = vm["S"].as<bool>();
     o.gdb_stop_at_start = stop_at_start && !o.gdb.empty();
     o.start_paused = stop_at_start && o.gdb.empty();
-    if (o.start_paused && o.hmp_monitors.empty() && o.qmp_monitors.empty())
-        throw config_error("-S waits for a debugger or a monitor: give -gdb tcp::PORT (or -s), -qmp or -monitor too");
+    if (o.start_paused && o.hmp_monitors.empty() && o.qmp_monitors.empty() && !vm.count("monitor-script"))
+        throw config_error("-S waits for a debugger or a monitor: give -gdb tcp::PORT (or -s), -qmp, -monitor or --monitor-script too");
 
     for (const char* key : {"machine", "M"}) {
         if (!vm.count(key)) continue;

@@ -35,6 +35,8 @@ struct run_options {
     bool gdb_stop_at_start = false; // -S: the CPU waits for the debugger
     std::string name;            // -name: the guest's name (QMP query-name)
     std::vector<std::string> hmp_monitors, qmp_monitors; // -monitor, -qmp: where they listen
+    std::string monitor_script;  // --monitor-script: commands at simulated times
+    std::string record_monitor;  // --record-monitor: where the clients' commands are written
     bool start_paused = false;   // -S without a debugger: the monitor's cont starts the run
     std::string pid_file;        // -pidfile: pmemvp's process id is written there
     bool help = false;

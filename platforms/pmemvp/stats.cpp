@@ -63,6 +63,12 @@ json memories_json(const platform::virt_platform& p) {
 
 } // namespace
 
+std::uint64_t to_ps(const sc_core::sc_time& t) {
+    return static_cast<std::uint64_t>(t.value() * (sc_core::sc_get_time_resolution().to_seconds() / 1e-12) + 0.5);
+}
+
+sc_core::sc_time from_ps(std::uint64_t ps) { return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS); }
+
 std::string memory_key(const platform::virt_platform& p, const platform::tracked_pmem& t) {
     if (t.dimm) return key_of(t.dimm->id(), t.name);
     for (const auto& v : p.virtio_pmems())

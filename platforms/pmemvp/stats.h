@@ -23,6 +23,10 @@ constexpr const char* stats_schema = "pmemvp-stats/1";
 void write_stats(const std::string& path, const platform::virt_platform& p, const run_result& r,
                  const sc_core::sc_time& quantum);
 
+// Simulated times as whole picoseconds, for files and scripts that must replay them exactly.
+std::uint64_t to_ps(const sc_core::sc_time& t);
+sc_core::sc_time from_ps(std::uint64_t ps);
+
 // The user's id for a tracked memory (the NVDIMM's or virtio-pmem device's id=), else the
 // platform's name for it.
 std::string memory_key(const platform::virt_platform& p, const platform::tracked_pmem& t);

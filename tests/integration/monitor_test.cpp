@@ -256,3 +256,114 @@ TEST(monitor, bad_monitor_options_are_named) {
     EXPECT_NE(error_of({"-qmp", "unix:" + dir + "/file,server=on,wait=off"}).find("not a socket"), std::string::npos);
     EXPECT_EQ(read_file(dir + "/file"), std::string(10, 'f'));
 }
+
+namespace {
+
+std::vector<std::string> crash_log_args(const std::string& dir, const std::string& tag) {
+    return {pmemvp_binary(), "-machine", "virt,nvdimm=on", "-object",
+            "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/" + tag + ".img", "-device",
+            "nvdimm,id=nv0,memdev=m0", "-kernel", guest("crash-log"), "--on-power-fail", "reboot",
+            "--stats", dir + "/" + tag + ".json", "--vcd", dir + "/" + tag + ".vcd"};
+}
+
+// A VCD file without its $date header (the wall-clock time it was written).
+std::string vcd_body(const std::string& path) {
+    const std::string text = read_file(path);
+    const std::size_t end = text.find("$end");
+    return text.rfind("$date", 0) == 0 && end != std::string::npos ? text.substr(end) : text;
+}
+
+} // namespace
+
+TEST(monitor_script, runs_commands_at_their_times_and_gives_the_same_timeline_every_run) {
+    const std::string dir = make_temp_dir();
+    std::ofstream(dir + "/script") << "# a power failure in the middle of the appends, from both protocols\n"
+                                      "@100us info status\n"
+                                      "@400us {\"execute\": \"x-pmemvp-power-fail\"}\n"
+                                      "\n"
+                                      "@400us pmem-stats\n"
+                                      "@600us power-fail\n";
+    std::vector<process_result> runs;
+    for (const char* tag : {"a", "b"}) {
+        auto args = crash_log_args(dir, tag);
+        args.insert(args.end(), {"--monitor-script", dir + "/script"});
+        runs.push_back(run_process(args));
+        ASSERT_EQ(runs.back().status, 0) << runs.back().err;
+    }
+    EXPECT_EQ(simulated_stats(dir + "/a.json"), simulated_stats(dir + "/b.json"));
+    EXPECT_EQ(vcd_body(dir + "/a.vcd"), vcd_body(dir + "/b.vcd"));
+    EXPECT_EQ(runs[0].out, runs[1].out);
+    EXPECT_EQ(read_file(dir + "/a.img"), read_file(dir + "/b.img"));
+    const std::string& err = runs[0].err;
+    EXPECT_NE(err.find("@100us info status\nVM status: running\n"), std::string::npos) << err;
+    EXPECT_NE(err.find("@400us {\"execute\": \"x-pmemvp-power-fail\"}\n{\"return\": {}}"), std::string::npos) << err;
+    EXPECT_NE(err.find("power failures so far: 1"), std::string::npos) << err;
+    EXPECT_NE(err.find("2 power failure(s)"), std::string::npos) << err;
+    // Two failures mid-log, two reboots: the log recovers each time and completes.
+    EXPECT_NE(runs[0].out.find("log holds 200 records"), std::string::npos) << runs[0].out;
+    EXPECT_EQ(simulated_stats(dir + "/a.json").find("\"power_failures\":2") != std::string::npos ||
+                  read_file(dir + "/a.json").find("\"power_failures\": 2") != std::string::npos,
+              true) << read_file(dir + "/a.json");
+}
+
+TEST(monitor_script, a_recorded_session_replays_to_the_same_timeline) {
+    // A live QMP client cuts the power whenever its command arrives (host timing: during the
+    // run of compute, about a second of wall time, or after it); the recording replays it at
+    // exactly that simulated time.
+    const std::string dir = make_temp_dir();
+    auto vp_args = [&](const std::string& tag) {
+        std::vector<std::string> args = crash_log_args(dir, tag);
+        args[args.size() - 7] = guest("compute"); // after -kernel
+        return args;
+    };
+    {
+        auto args = vp_args("live");
+        args.insert(args.end(), {"-S", "-qmp", "unix:" + dir + "/q.sock,server=on,wait=off", "--record-monitor",
+                                 dir + "/session"});
+        background vp(args);
+        client c(dir + "/q.sock");
+        ASSERT_TRUE(c.connected());
+        c.read_lines(1);
+        c.send(R"({"execute": "qmp_capabilities"})");
+        c.read_lines(1);
+        c.send(R"({"execute": "cont", "id": 1})");
+        c.read_lines(0, "\"id\": 1}");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        c.send(R"({"execute": "x-pmemvp-power-fail", "id": 2})");
+        c.read_lines(0, "\"event\": \"SHUTDOWN\"");
+        const auto r = vp.wait_for(std::chrono::seconds(120));
+        ASSERT_EQ(r.status, 0) << r.err;
+    }
+    const std::string session = read_file(dir + "/session");
+    EXPECT_TRUE(std::regex_search(session, std::regex(R"(\n@0ps \{"execute": "cont"\}\n)"))) << session;
+    EXPECT_NE(session.find(R"({"execute": "x-pmemvp-power-fail"})"), std::string::npos) << session;
+    auto args = vp_args("replay");
+    args.insert(args.end(), {"-S", "--monitor-script", dir + "/session"});
+    const auto replay = run_process(args);
+    ASSERT_EQ(replay.status, 0) << replay.err;
+    EXPECT_EQ(simulated_stats(dir + "/replay.json"), simulated_stats(dir + "/live.json")) << session;
+    EXPECT_EQ(vcd_body(dir + "/replay.vcd"), vcd_body(dir + "/live.vcd"));
+}
+
+TEST(monitor_script, bad_scripts_are_named_by_line) {
+    const std::string dir = make_temp_dir();
+    const std::pair<const char*, const char*> cases[] = {
+        {"info status\n", "line 1: 'info status' has no time"},
+        {"@5 info status\n", "'@5' is not a simulated time"},
+        {"@1ms\n", "@1ms has no command"},
+        {"@2ms info status\n@1ms info status\n", "line 2: @1ms is before the line above"},
+        {"# fine\n@1ms {\"execute\": \n", "line 2: the QMP command is not valid JSON"},
+    };
+    for (const auto& [text, says] : cases) {
+        std::ofstream(dir + "/script") << text;
+        const auto r = run_process({pmemvp_binary(), "-kernel", guest("hello"), "--monitor-script", dir + "/script"});
+        EXPECT_EQ(r.status, 2) << text;
+        EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    }
+    const auto missing = run_process({pmemvp_binary(), "-kernel", guest("hello"), "--monitor-script", dir + "/none"});
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
+    const auto record = run_process({pmemvp_binary(), "-kernel", guest("hello"), "--record-monitor", dir + "/r"});
+    EXPECT_EQ(record.status, 2);
+    EXPECT_NE(record.err.find("add one"), std::string::npos) << record.err;
+}

@@ -125,6 +125,11 @@ std::string qmp_session::handle(const std::string& text) {
     }
     if (!negotiated_)
         return reply_error("CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'", id);
+    if (monitor_.on_command) {
+        json recorded = request;
+        recorded.erase("id");
+        monitor_.on_command(qmp_text(recorded));
+    }
     command_error error;
     const json value = monitor_.execute(name, arguments, error);
     if (error.failed()) return reply_error(error.error_class, error.desc, id);
@@ -140,6 +145,11 @@ std::string hmp_session::feed(const std::string& bytes) {
     std::string out;
     for (const char c : bytes) {
         if (c == '\n') {
+            if (monitor_.on_command && line_.find_first_not_of(" \t\r") != std::string::npos) {
+                std::string command = line_;
+                while (!command.empty() && (command.back() == '\r' || command.back() == ' ')) command.pop_back();
+                monitor_.on_command(command);
+            }
             std::string text = monitor_.run_hmp(line_);
             line_.clear();
             for (const char t : text) {

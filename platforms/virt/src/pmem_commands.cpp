@@ -165,6 +165,7 @@ std::string pmem_commands::stats_report() const {
 }
 
 std::string pmem_commands::power_fail_now() {
+    if (platform_.run_over()) return "the run is over (the guest finished or the power failed); nothing can fail now\n";
     const std::size_t before = platform_.power_fail_findings().size();
     const sc_core::sc_time at = platform_.cpu.now();
     platform_.power_fail_now();

@@ -97,8 +97,10 @@ void virt_platform::power_fail_method() {
 
 void virt_platform::system_reset() {
     ++resets_;
-    load_guest(); // as on a real reset, the boot images are loaded again
-    cpu.reset();
+    if (started_) { // before the start, the guest is still to be loaded
+        load_guest(); // as on a real reset, the boot images are loaded again
+        cpu.reset();
+    }
     if (on_reset) on_reset();
 }
 
@@ -139,6 +141,7 @@ void virt_platform::power_fail() {
 // The router's sockets are complete only once elaboration is over: load the guest here. Until
 // it is loaded, the start may still fail, and the backends would undo what they did to files.
 void virt_platform::start_of_simulation() {
+    started_ = true;
     load_guest();
     if (load_error_.empty())
         for (auto& b : backends_) b->mark_started();

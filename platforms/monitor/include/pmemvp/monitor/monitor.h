@@ -72,6 +72,9 @@ public:
     // An event for every QMP client that negotiated capabilities.
     void emit(const std::string& event, const json& data = nullptr);
     std::function<void(const json& event)> on_event; // the server's broadcast
+    // Each command a client or script runs (an HMP line, a QMP request without its id), as it
+    // runs: --record-monitor writes them with their simulated times.
+    std::function<void(const std::string& command)> on_command;
 
 private:
     struct qmp_entry {

@@ -106,6 +106,9 @@ public:
     // says why; empty otherwise.
     const std::string& load_error() const { return load_error_; }
     bool finished() const { return finished_; }
+    // Nothing more will run: the guest finished, a power failure stopped it, or the simulation
+    // was stopped. Monitor commands that change the machine are refused then.
+    bool run_over() const { return finished() || stopped_by_power_fail() || sc_core::sc_get_status() == sc_core::SC_STOPPED; }
     // Why the hart stopped for good without finishing (a trap it can never take); empty if not.
     const std::string& stuck_reason() const { return stuck_reason_; }
     std::uint64_t stuck_pc() const { return stuck_pc_; } // where the guest went wrong
@@ -131,8 +134,11 @@ public:
     // by ..."); empty if nothing.
     std::string describe_address(std::uint64_t address) const;
     // A power failure now, as --power-fail-at would make it (from a debugger or monitor, with
-    // the simulation paused).
-    void power_fail_now() { power_fail(); }
+    // the simulation paused). Before the simulation starts (-S), at its first instant.
+    void power_fail_now() {
+        if (started_) power_fail();
+        else schedule_power_fail(sc_core::SC_ZERO_TIME);
+    }
     // A power failure at simulated time `at` (not before the current time), besides
     // --power-fail-at's.
     void schedule_power_fail(const sc_core::sc_time& at);
@@ -195,6 +201,7 @@ private:
     std::vector<std::unique_ptr<pmem::pmem_timing>> dimm_timings_;
     std::vector<striped_memory_target*> striped_targets_;
     sc_core::sc_event power_fail_event_;
+    bool started_ = false; // start_of_simulation has loaded the guest
     std::size_t next_power_fail_ = 0;
     unsigned power_failures_ = 0;
     std::vector<std::pair<std::string, pmem::finding>> failure_findings_;
