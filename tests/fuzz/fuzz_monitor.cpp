@@ -2,8 +2,10 @@
 // The monitors' input (platforms/monitor): whatever a QMP or HMP client sends. Byte 0 picks the
 // protocol (even: QMP, odd: HMP); the rest is fed in two parts (a stream split anywhere), to a
 // session whose monitor has the built-in commands (run control, query-*, human-monitor-command,
-// info). Replies must be valid JSON lines (QMP); nothing may throw.
+// info). Replies must be valid JSON lines (QMP); nothing may throw. The same bytes are also
+// read as a --monitor-script, and what parses is run.
 #include "pmemvp/monitor/monitor.h"
+#include "pmemvp/monitor/script.h"
 
 #include <cstdint>
 #include <string>
@@ -28,6 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         monitor::hmp_session s(m);
         s.feed(input.substr(0, cut));
         s.feed(input.substr(cut));
+    }
+    std::vector<monitor::script_command> commands;
+    std::string error;
+    if (monitor::parse_script(input, commands, error)) {
+        for (std::size_t i = 1; i < commands.size(); ++i)
+            if (commands[i].time_ps < commands[i - 1].time_ps) __builtin_trap(); // in time order
+        monitor::script_runner runner(m, commands);
+        runner.run_due(~0ull);
+    } else if (error.rfind("line ", 0) != 0) {
+        __builtin_trap(); // every error names its line
     }
     return 0;
 }
