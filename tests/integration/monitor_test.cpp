@@ -111,6 +111,8 @@ TEST(monitor, qmp_answers_as_qemu_does) {
         {R"({"execute": "human-monitor-command", "arguments": {"command-line": "info name"}})", 1},
         {R"({"execute": "human-monitor-command", "arguments": {"command-line": "bogus"}})", 1},
         {R"({"execute": "human-monitor-command", "arguments": {}})", 1},
+        {R"({"execute": "system_powerdown", "id": 4})", 2},
+        {R"({"execute": "human-monitor-command", "arguments": {"command-line": "system_powerdown"}})", 2},
         {R"({"execute": "cont", "id": 5})", 2},
         {R"({"execute": "cont"})", 1},
         {R"({"execute": "stop"})", 2},

@@ -97,6 +97,11 @@ void monitor::add_builtins() {
         shutdown(false, "host-qmp-quit"); // QEMU sends SHUTDOWN before the reply
         return json::object();
     });
+    // As on QEMU's RISC-V virt: the request is announced, and no power button exists to press.
+    add_qmp("system_powerdown", {}, [this](const json&, command_error&) {
+        emit("POWERDOWN");
+        return json::object();
+    });
     add_qmp("query-version", {}, [this](const json&, command_error&) {
         return json{{"qemu", {{"micro", version_.micro}, {"minor", version_.minor}, {"major", version_.major}}},
                     {"package", version_.package}};
@@ -135,6 +140,10 @@ void monitor::add_builtins() {
     add_hmp("quit|q", "", "quit the emulator", [this](const std::string&) {
         quit_ = true;
         shutdown(false, "host-qmp-quit");
+        return std::string();
+    });
+    add_hmp("system_powerdown", "", "send system power down event", [this](const std::string&) {
+        emit("POWERDOWN");
         return std::string();
     });
     add_hmp("info", "[subcommand]", "show various information about the system state", [this](const std::string& what) {
