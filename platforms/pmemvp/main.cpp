@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // pmemvp: runs a RISC-V guest program on the virt platform.
 #include "crash_outputs.h"
+#include "daemon.h"
 #include "interrupt.h"
 #include "options.h"
 #include "output_guard.h"
@@ -274,6 +275,7 @@ int run(const cli::run_options& options) {
                 if (!monitor::parse_address(option, text, where, error)) throw config_error(error);
                 monitors->listen(proto, where, std::string(option) + " " + text);
             }
+        cli::daemon_ready(); // listening: -daemonize gives the shell back now
         monitors->wait_for_clients([] { return cli::interrupt_signal() != 0; });
     }
     // --stats-interval: a JSON Lines time series, sampled between slices (no events added).
@@ -316,6 +318,7 @@ int run(const cli::run_options& options) {
     const sc_core::sc_time slice =
         options.stats_interval ? std::min(sc_core::sc_time(1, sc_core::SC_MS), *options.stats_interval)
                                : sc_core::sc_time(1, sc_core::SC_MS);
+    cli::daemon_ready();
     simulate(options.max_time, debugger.get(), monitors.get(), machine_monitor.get(), script.get(), slice,
              series.is_open(), between_slices);
     if (series.is_open()) series << cli::sample_line(top, true) << "\n"; // as the run ended
@@ -448,6 +451,7 @@ int sc_main(int argc, char** argv) {
             std::cout << (options.timing_help.empty() ? cli::usage() : options.timing_help);
             return 0;
         }
+        if (options.daemonize) cli::daemonize(); // the parent returns to the shell once the child is ready
         cli::install_interrupt_handlers();
         return run(options);
     } catch (const config_error& e) {

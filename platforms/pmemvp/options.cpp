@@ -9,7 +9,10 @@
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
+#include <unistd.h>
 #include <tuple>
 
 namespace pmemvp::cli {
@@ -32,6 +35,8 @@ po::options_description describe() {
         ("smp", po::value<std::string>()->value_name("1"), "accepted for QEMU compatibility: pmemvp has one hart")
         ("name", po::value<std::string>()->value_name("NAME"), "the guest's name (QMP query-name)")
         ("pidfile", po::value<std::string>()->value_name("FILE"), "write pmemvp's process id to FILE")
+        ("daemonize", po::bool_switch(), "run in the background once ready for connections (monitors, "
+         "debugger): the command returns; with -pidfile, -qmp unix:... and -serial file:...")
         ("kernel", po::value<std::string>()->value_name("FILE"),
          "the guest (required): a RISC-V ELF program, or a Linux Image (loaded at 0x80200000 "
          "after the firmware)")
@@ -290,7 +295,7 @@ run_options parse_command_line(int argc, const char* const* argv) {
         o.timing_help = "pmemvp version " PMEMVP_VERSION "\n"
                         "Apache License 2.0; SystemC " + std::string(sc_core::sc_release()) + "\n";
         o.help = true;
-        return o;
+    return o;
     }
     if (vm.count("pmem-timing")) { // help asked for this option alone
         const std::string spec = require_string(vm, "pmem-timing");
@@ -397,6 +402,7 @@ run_options parse_command_line(int argc, const char* const* argv) {
     }
     if (vm.count("name")) o.name = require_string(vm, "name");
     if (vm.count("pidfile")) o.pid_file = require_string(vm, "pidfile");
+    o.daemonize = vm["daemonize"].as<bool>();
     if (!vm.count("kernel"))
         throw config_error("no guest program: give -kernel FILE.elf (a RISC-V ELF built with "
                            "the sw/ toolchain)");
@@ -579,6 +585,23 @@ run_options parse_command_line(int argc, const char* const* argv) {
                                    "'; accepted: error, warning, info, debug");
             o.log_levels.emplace_back(module, *parsed);
         }
+    }
+    if (o.daemonize) {
+        // A daemon has no terminal: nothing may need stdio (QEMU refuses the same).
+        if (o.serial == "stdio")
+            throw config_error("-daemonize: the serial console is on stdio, which a daemon does not have; add "
+                               "-serial file:PATH (or -serial none)");
+        for (const auto* list : {&o.hmp_monitors, &o.qmp_monitors})
+            for (const auto& m : *list)
+                if (m == "stdio")
+                    throw config_error("-daemonize: a monitor on stdio cannot be used by a daemon; give "
+                                       "unix:PATH,server=on,wait=off or tcp:HOST:PORT,server=on,wait=off");
+        // Images load when the run starts, after the shell is given back: check them now.
+        for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"-kernel", &o.platform.kernel},
+                                           {"-bios", &o.platform.bios}, {"-initrd", &o.platform.initrd}})
+            if (!path->empty() && *path != "none" && *path != "default" && ::access(path->c_str(), R_OK) != 0)
+                throw config_error(std::string(option) + " '" + *path + "': cannot read the file (" +
+                                   std::strerror(errno) + ")");
     }
     return o;
 }

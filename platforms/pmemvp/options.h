@@ -39,6 +39,7 @@ struct run_options {
     std::string record_monitor;  // --record-monitor: where the clients' commands are written
     bool start_paused = false;   // -S without a debugger: the monitor's cont starts the run
     std::string pid_file;        // -pidfile: pmemvp's process id is written there
+    bool daemonize = false;      // -daemonize: into the background once ready
     bool help = false;
     std::string timing_help; // printed instead of the usage: --pmem-timing help, -d help, -version
 };

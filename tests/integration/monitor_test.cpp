@@ -7,6 +7,7 @@
 #include "pmemvp/test/process.h"
 
 #include <arpa/inet.h>
+#include <csignal>
 #include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
@@ -368,4 +369,46 @@ TEST(monitor_script, bad_scripts_are_named_by_line) {
     const auto record = run_process({pmemvp_binary(), "-kernel", guest("hello"), "--record-monitor", dir + "/r"});
     EXPECT_EQ(record.status, 2);
     EXPECT_NE(record.err.find("add one"), std::string::npos) << record.err;
+}
+
+TEST(monitor, daemonize_gives_the_shell_back_and_serves_qmp_in_the_background) {
+    const std::string dir = make_temp_dir();
+    const auto started = run_process({pmemvp_binary(), "-daemonize", "-pidfile", dir + "/pid", "-qmp",
+                                      "unix:" + dir + "/q.sock,server=on,wait=off", "-serial", "file:" + dir + "/serial",
+                                      "-kernel", guest("spin")});
+    ASSERT_EQ(started.status, 0) << started.err;
+    EXPECT_EQ(started.out + started.err, "");
+    const pid_t daemon = std::stoi(read_file(dir + "/pid"));
+    EXPECT_EQ(kill(daemon, 0), 0) << "the daemon runs on";
+    {
+        client c(dir + "/q.sock");
+        ASSERT_TRUE(c.connected());
+        c.read_lines(1);
+        c.send(R"({"execute": "qmp_capabilities"})");
+        c.read_lines(1);
+        c.send(R"({"execute": "query-status"})");
+        EXPECT_NE(c.read_lines(1).find("\"running\": true"), std::string::npos);
+        c.send(R"({"execute": "quit"})");
+        c.read_lines(2);
+    }
+    bool gone = false;
+    for (int i = 0; i < 6000 && !gone; ++i) { // a guard against hanging, not a timing assertion
+        gone = kill(daemon, 0) != 0;
+        if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(gone) << "quit ends the daemon";
+    if (!gone) kill(daemon, SIGKILL); // never leave it behind
+    for (int i = 0; i < 500 && std::ifstream(dir + "/pid"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_FALSE(std::ifstream(dir + "/pid")) << "the pid file is removed at the end";
+    // What a daemon cannot have is refused before it forks.
+    for (const auto& [args, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"-kernel", guest("spin")}, "-serial file:PATH"},
+             {{"-serial", "none", "-monitor", "stdio", "-kernel", guest("spin")}, "a monitor on stdio"},
+             {{"-serial", "none", "-kernel", dir + "/missing.elf"}, "cannot read the file"}}) {
+        std::vector<std::string> argv{pmemvp_binary(), "-daemonize"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const auto r = run_process(argv);
+        EXPECT_EQ(r.status, 2) << says;
+        EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    }
 }
