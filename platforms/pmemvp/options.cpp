@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 #include <tuple>
@@ -67,7 +69,11 @@ po::options_description describe() {
         ("monitor", po::value<std::vector<std::string>>()->composing()->value_name("stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off"),
          "a human monitor (HMP) there (repeatable); see docs/monitor.md")
         ("qmp", po::value<std::vector<std::string>>()->composing()->value_name("stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off"),
-         "a QMP monitor (JSON) there (repeatable)");
+         "a QMP monitor (JSON) there (repeatable)")
+        ("chardev", po::value<std::vector<std::string>>()->composing()->value_name("socket,id=ID,path=PATH|host=H,port=P[,server=on,wait=off]|stdio,id=ID"),
+         "a character device for -mon (repeatable)")
+        ("mon", po::value<std::vector<std::string>>()->composing()->value_name("chardev=ID[,mode=control|readline]"),
+         "a monitor on a -chardev: QMP (mode=control) or HMP (readline, the default)");
     po::options_description own("pmemvp options");
     own.add_options()
         ("help,h", po::bool_switch(), "this text")
@@ -263,6 +269,63 @@ std::string usage() {
     return os.str();
 }
 
+// -chardev and -mon, QEMU's long form of -qmp and -monitor: each -mon becomes the monitor
+// address its chardev stands for.
+void add_chardev_monitors(const po::variables_map& vm, run_options& o) {
+    std::map<std::string, std::string> chardevs; // id -> a -qmp/-monitor address
+    if (vm.count("chardev"))
+        for (const auto& text : vm["chardev"].as<std::vector<std::string>>()) {
+            util::keyval_list c("-chardev", text, true);
+            const auto id = c.take_string("id");
+            if (!id || id->empty()) throw config_error("-chardev '" + text + "': give it an id=");
+            std::string address;
+            if (c.head() == "stdio") {
+                c.take_bool("signal");
+                c.finish({"id", "signal"});
+                address = "stdio";
+            } else if (c.head() == "socket") {
+                const auto path = c.take_string("path");
+                const auto host = c.take_string("host");
+                const auto port = c.take_string("port");
+                const bool server = c.take_bool("server").value_or(false);
+                const auto wait = c.take_bool("wait");
+                c.finish({"id", "path", "host", "port", "server", "wait"});
+                if (!server)
+                    throw config_error("-chardev '" + text + "': pmemvp's monitors listen; add server=on");
+                if (path && !host && !port)
+                    address = "unix:" + *path;
+                else if (port && !path)
+                    address = "tcp:" + host.value_or("") + ":" + *port;
+                else
+                    throw config_error("-chardev '" + text + "': give path=PATH (a Unix socket) or host=HOST,port=PORT");
+                address += std::string(",server=on") + (wait && !*wait ? ",wait=off" : "");
+            } else {
+                throw config_error("-chardev '" + c.head() + "': pmemvp has socket and stdio character devices");
+            }
+            if (!chardevs.emplace(*id, address).second)
+                throw config_error("-chardev: duplicate id '" + *id + "'");
+        }
+    std::set<std::string> used;
+    if (vm.count("mon"))
+        for (const auto& text : vm["mon"].as<std::vector<std::string>>()) {
+            util::keyval_list m("-mon", text);
+            const auto id = m.take_string("chardev");
+            const std::string mode = m.take_string("mode").value_or("readline");
+            m.take_bool("pretty");
+            m.finish({"chardev", "mode", "pretty"});
+            if (!id) throw config_error("-mon '" + text + "': give chardev=ID of a -chardev");
+            const auto c = chardevs.find(*id);
+            if (c == chardevs.end())
+                throw config_error("-mon '" + text + "': no -chardev with id '" + *id + "'; add -chardev socket,id=" +
+                                   *id + ",path=PATH,server=on,wait=off");
+            if (!used.insert(*id).second)
+                throw config_error("-mon '" + text + "': chardev '" + *id + "' already has a monitor");
+            if (mode == "control") o.qmp_monitors.push_back(c->second);
+            else if (mode == "readline") o.hmp_monitors.push_back(c->second);
+            else throw config_error("-mon '" + text + "': mode '" + mode + "'; accepted: control (QMP), readline (HMP)");
+        }
+}
+
 run_options parse_command_line(int argc, const char* const* argv) {
     po::variables_map vm;
     try {
@@ -326,6 +389,7 @@ run_options parse_command_line(int argc, const char* const* argv) {
     else if (vm["s"].as<bool>()) o.gdb = "tcp::1234";
     if (vm.count("monitor")) o.hmp_monitors = vm["monitor"].as<std::vector<std::string>>();
     if (vm.count("qmp")) o.qmp_monitors = vm["qmp"].as<std::vector<std::string>>();
+    add_chardev_monitors(vm, o);
     if (vm.count("monitor-script")) o.monitor_script = require_string(vm, "monitor-script");
     if (vm.count("record-monitor")) o.record_monitor = require_string(vm, "record-monitor");
     if (!o.record_monitor.empty() && o.hmp_monitors.empty() && o.qmp_monitors.empty() && o.monitor_script.empty())

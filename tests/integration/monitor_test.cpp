@@ -258,6 +258,36 @@ TEST(monitor, bad_monitor_options_are_named) {
     write_file(dir + "/file", 10, 'f');
     EXPECT_NE(error_of({"-qmp", "unix:" + dir + "/file,server=on,wait=off"}).find("not a socket"), std::string::npos);
     EXPECT_EQ(read_file(dir + "/file"), std::string(10, 'f'));
+    // QEMU's long form: -chardev and -mon.
+    EXPECT_NE(error_of({"-mon", "chardev=nope,mode=control"}).find("no -chardev with id 'nope'"), std::string::npos);
+    EXPECT_NE(error_of({"-chardev", "socket,id=c,path=" + dir + "/c.sock", "-mon", "chardev=c"}).find("add server=on"),
+              std::string::npos);
+    EXPECT_NE(error_of({"-chardev", "socket,id=c,path=" + dir + "/c.sock,server=on", "-mon", "chardev=c,mode=gui"})
+                  .find("accepted: control (QMP), readline (HMP)"), std::string::npos);
+    EXPECT_NE(error_of({"-chardev", "pty,id=c"}).find("socket and stdio"), std::string::npos);
+    EXPECT_NE(error_of({"-chardev", "stdio,id=c", "-chardev", "stdio,id=c"}).find("duplicate id 'c'"), std::string::npos);
+}
+
+TEST(monitor, chardev_and_mon_are_qemus_long_form_of_qmp_and_monitor) {
+    const std::string dir = make_temp_dir();
+    const unsigned port = free_port();
+    background vp({pmemvp_binary(), "-kernel", guest("spin"), "-S", "-chardev",
+                   "socket,id=qmp0,path=" + dir + "/q.sock,server=on,wait=off", "-mon", "chardev=qmp0,mode=control",
+                   "-chardev", "socket,id=hmp0,host=127.0.0.1,port=" + std::to_string(port) + ",server=on,wait=off",
+                   "-mon", "chardev=hmp0"});
+    client q(dir + "/q.sock");
+    ASSERT_TRUE(q.connected());
+    EXPECT_NE(q.read_lines(1).find("\"QMP\""), std::string::npos);
+    client h(port);
+    ASSERT_TRUE(h.connected());
+    EXPECT_NE(h.read_lines(0, "(qemu) ").find("monitor - type 'help'"), std::string::npos);
+    h.send("info status\n");
+    EXPECT_NE(h.read_lines(0, "(qemu) ").find("VM status: paused (prelaunch)"), std::string::npos);
+    q.send(R"({"execute": "qmp_capabilities"})");
+    q.read_lines(1);
+    q.send(R"({"execute": "quit"})");
+    q.read_lines(2);
+    EXPECT_EQ(vp.wait_for(std::chrono::seconds(60)).status, 0);
 }
 
 namespace {
