@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// pmemvp-sweep (docs/sweep.md) with the real pmemvp binary: products and zips of axes, one row
+// pmemvp-sweep (docs/sweeps.md) with the real pmemvp binary: products and zips of axes, one row
 // per run with the --stats figures, each run on its own copy of the backing file and the user's
 // file untouched, --resume, bad sweep files, and SIGINT keeping finished results. Nothing here
 // depends on the host's speed.
