@@ -3,6 +3,7 @@
 
 #include "local_executor.h"
 #include "results.h"
+#include "slurm.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +12,7 @@
 namespace pmemvp::sweep {
 
 int execute(const std::vector<const run_plan*>& todo, const executor_options& o) {
-    if (o.slurm) throw sweep_error("--slurm is not implemented yet; use --local");
+    if (o.slurm) return execute_slurm(todo, o);
     const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     return local_executor(o.pmemvp, o.cwd, jobs, o.quiet).run(todo);
 }

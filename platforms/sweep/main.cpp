@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // pmemvp-sweep: runs pmemvp over a sweep file's axes, each run in its own directory with its own
-// copies of the backing files, and collects --stats into results.csv and results.jsonl
-// (docs/sweeps.md). This file parses the command line and hands each subcommand to its own code.
+// copies of the backing files, here or on Slurm, collects --stats into results.csv and
+// results.jsonl (docs/sweeps.md). This file parses the command line and hands each subcommand
+// to its own code.
+#include "slurm.h"
 #include "sweep_run.h"
 
 #include <cerrno>
@@ -16,12 +18,22 @@ using namespace pmemvp::sweep;
 namespace {
 
 const char* const usage =
-    "usage: pmemvp-sweep run SWEEP.json [--out DIR] [--local] [-j N] [--resume] [--pmemvp PATH]\n"
-    "  --out DIR      where runs and results go (default sweep-out)\n"
-    "  --local        run on this machine (the only executor so far)\n"
-    "  -j N           runs at a time (default: the number of cores)\n"
-    "  --resume       run only the runs of DIR that are missing or failed\n"
-    "  --pmemvp PATH  the pmemvp binary (default: next to pmemvp-sweep)\n"
+    "usage: pmemvp-sweep run SWEEP.json [--out DIR] [--resume] [--pmemvp PATH] [--local] [-j N]\n"
+    "       pmemvp-sweep run SWEEP.json --slurm [--partition P] [--account A] [--time T] [--array-limit N]\n"
+    "                                   [--sbatch-arg ARG]... [--no-wait] [--out DIR] [--resume]\n"
+    "       pmemvp-sweep collect DIR [--wait]\n"
+    "run:\n"
+    "  --out DIR          where runs and results go (default sweep-out)\n"
+    "  --resume           run only the runs of DIR that are missing or failed\n"
+    "  --pmemvp PATH      the pmemvp binary (default: next to pmemvp-sweep)\n"
+    "  --local            run on this machine (the default)\n"
+    "  -j N               runs at a time (default: the number of cores)\n"
+    "  --slurm            one sbatch --array job; DIR, pmemvp and the inputs on a file system every node sees\n"
+    "  --partition P, --account A, --time T   sbatch's --partition, --account, --time (per run)\n"
+    "  --array-limit N    tasks at a time (default: -j if given, else 64)\n"
+    "  --sbatch-arg ARG   one more sbatch argument, e.g. --sbatch-arg=--mem=2G (repeatable)\n"
+    "  --no-wait          return once submitted; then `collect DIR` or `run --resume`\n"
+    "collect: the tables from the results in DIR so far (--wait: after DIR's Slurm jobs end)\n"
     "Results: DIR/results.csv and DIR/results.jsonl, one row per run (docs/sweeps.md).\n";
 
 [[noreturn]] void print_usage() {
@@ -74,34 +86,78 @@ private:
 int run_main(arguments a) {
     run_options o;
     executor_options& ex = o.executor;
+    bool local = false, jobs_given = false;
+    std::vector<std::string> slurm_only; // options given that need --slurm
     while (a.next()) {
         if (a.is("--out")) o.out = a.value();
-        else if (a.is("--local")) ;
-        else if (a.is("-j") || a.is("--jobs")) ex.jobs = parse_count("-j", a.value(), 4096);
-        else if (a.current().rfind("-j", 0) == 0 && a.current().size() > 2 && a.current()[2] != '-')
+        else if (a.is("--local")) local = true;
+        else if (a.is("-j") || a.is("--jobs")) { ex.jobs = parse_count("-j", a.value(), 4096); jobs_given = true; }
+        else if (a.current().rfind("-j", 0) == 0 && a.current().size() > 2 && a.current()[2] != '-') {
             ex.jobs = parse_count("-j", a.current().substr(2), 4096);
+            jobs_given = true;
+        }
         else if (a.is("--resume")) o.resume = true;
         else if (a.is("--pmemvp")) o.pmemvp = a.value();
-        else if (a.is("--slurm")) throw sweep_error("--slurm is not implemented yet; use --local");
+        else if (a.is("--slurm")) ex.slurm = true;
+        else if (a.is("--partition")) { ex.partition = a.value(); slurm_only.push_back("--partition"); }
+        else if (a.is("--account")) { ex.account = a.value(); slurm_only.push_back("--account"); }
+        else if (a.is("--time")) { ex.time_limit = a.value(); slurm_only.push_back("--time"); }
+        else if (a.is("--array-limit")) { ex.array_limit = parse_count("--array-limit", a.value(), 100000); slurm_only.push_back("--array-limit"); }
+        else if (a.is("--sbatch-arg")) { ex.sbatch_args.push_back(a.value()); slurm_only.push_back("--sbatch-arg"); }
+        else if (a.is("--no-wait")) { ex.no_wait = true; slurm_only.push_back("--no-wait"); }
         else if (a.is("--help") || a.is("-h")) print_usage();
         else if (!a.is_option() && o.sweep_file.empty()) o.sweep_file = a.current();
         else if (!a.is_option()) throw sweep_error("a second sweep file " + a.current() + "; give one");
         else unknown(a, "run");
     }
     if (o.sweep_file.empty()) throw sweep_error("no sweep file; give `run SWEEP.json`");
+    if (local && ex.slurm) throw sweep_error("--local and --slurm: give one executor");
+    if (!ex.slurm && !slurm_only.empty())
+        throw sweep_error(slurm_only.front() + " is an option of the Slurm executor; add --slurm (or remove it)");
+    if (ex.slurm && jobs_given && !ex.array_limit) ex.array_limit = ex.jobs; // -j means the same there
     return run_sweep(o);
 }
 
+int collect_main(arguments a) {
+    std::string out;
+    bool wait = false;
+    while (a.next()) {
+        if (a.is("--wait")) wait = true;
+        else if (a.is("--help") || a.is("-h")) print_usage();
+        else if (!a.is_option() && out.empty()) out = a.current();
+        else unknown(a, "collect");
+    }
+    if (out.empty()) throw sweep_error("no directory; give `collect DIR` (the --out of `pmemvp-sweep run`)");
+    return collect_sweep(out, wait);
+}
+
+// Slurm's array task: `run-task BATCH_DIR [INDEX]`, INDEX from $SLURM_ARRAY_TASK_ID by default.
+int run_task_main(arguments a) {
+    std::vector<std::string> positional;
+    while (a.next())
+        positional.push_back(a.current());
+    const char* env = std::getenv("SLURM_ARRAY_TASK_ID");
+    if (positional.size() == 1 && env) positional.push_back(env);
+    if (positional.size() != 2) throw sweep_error("run-task BATCH_DIR INDEX (pmemvp-sweep's Slurm tasks run this)");
+    const std::string& index = positional[1];
+    char* end = nullptr;
+    const unsigned long i = std::strtoul(index.c_str(), &end, 10);
+    if (index.empty() || *end || i > 4000000000ul) throw sweep_error("run-task: INDEX " + index + " is not a task index");
+    return run_task(positional[0], static_cast<unsigned>(i));
+}
+
 } // namespace
+
 int main(int argc, char** argv) {
     try {
         if (argc < 2) throw sweep_error("no command; give `run SWEEP.json` (see --help)");
         const std::string command = argv[1];
         if (command == "--help" || command == "-h") print_usage();
-        const std::vector<std::pair<std::string, std::function<int(arguments)>>> commands = {{"run", run_main}};
+        const std::vector<std::pair<std::string, std::function<int(arguments)>>> commands = {
+            {"run", run_main}, {"collect", collect_main}, {"run-task", run_task_main}};
         for (const auto& [name, handler] : commands)
             if (command == name) return handler(arguments(argc, argv));
-        throw sweep_error("unknown command \"" + command + "\"; the command is `run` (report, crash: not yet)");
+        throw sweep_error("unknown command \"" + command + "\"; the commands are run and collect (report, crash: not yet)");
     } catch (const sweep_error& e) {
         std::cerr << "pmemvp-sweep: " << e.what() << "\n";
         return 2;

@@ -2,9 +2,13 @@
 #include "sweep_run.h"
 
 #include "process.h"
+#include "progress.h"
 #include "results.h"
+#include "signals.h"
+#include "slurm.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -35,7 +39,8 @@ void check_inputs(const sweep_spec& spec, const std::vector<run_plan>& runs, con
             throw sweep_error("mem-path " + im.original + " is not a regular file; pmemvp-sweep copies each backing file per run");
 }
 
-// OUT must be new, empty, or (with --resume) this sweep's.
+// OUT must be new, empty, or (with --resume) this sweep's, with none of its Slurm jobs still
+// running (they would write the runs this one is about to do again).
 void check_out_dir(const std::string& out, const json& plan, const run_options& o) {
     const std::string plan_path = out + "/plan.json";
     if (fs::exists(plan_path)) {
@@ -45,9 +50,24 @@ void check_out_dir(const std::string& out, const json& plan, const run_options& 
         if (old.is_discarded() || !old.contains("runs") || old["runs"] != plan["runs"])
             throw sweep_error(out + " holds a different sweep (its runs' commands differ from " + o.sweep_file +
                               "'s); give another --out");
+        const std::vector<std::string> jobs = active_jobs(out);
+        if (!jobs.empty())
+            throw sweep_error(out + ": its Slurm job " + jobs.front() + " is still queued or running; wait for it "
+                              "(`pmemvp-sweep collect " + out + " --wait`) or cancel it (scancel " + jobs.front() +
+                              "), then --resume");
     } else if (fs::exists(out) && !fs::is_empty(out)) {
         throw sweep_error(out + " exists and is not a sweep's directory; give an empty or new --out");
     }
+}
+
+void remove_contents(const std::string& out, bool itself) {
+    std::error_code ec;
+    if (itself) {
+        fs::remove_all(out, ec);
+        return;
+    }
+    for (const auto& entry : fs::directory_iterator(out, ec))
+        fs::remove_all(entry.path(), ec);
 }
 
 std::size_t count_failed(const std::vector<run_plan>& runs) {
@@ -72,6 +92,7 @@ int run_sweep(const run_options& o) {
 
     const json plan_json = sweep_plan_to_json(plan);
     check_out_dir(out, plan_json, o);
+    const bool fresh = !fs::exists(out + "/plan.json"), made = !fs::exists(out);
     fs::create_directories(out);
     write_atomically(out + "/plan.json", plan_json.dump(1) + "\n");
 
@@ -84,7 +105,17 @@ int run_sweep(const run_options& o) {
     ex.pmemvp = plan.pmemvp;
     ex.cwd = cwd;
     ex.out = out;
-    const int stopped = execute(todo, ex);
+    ex.collect_hint = "`pmemvp-sweep collect " + out + "` writes the tables (or `run --resume` runs what failed)";
+    int stopped = 0;
+    try {
+        stopped = execute(todo, ex);
+    } catch (const sweep_error&) {
+        // Nothing ran (Slurm refused the job): a new directory goes again, so that the same
+        // command with the mistake fixed is not told to --resume.
+        if (fresh) remove_contents(out, made);
+        throw;
+    }
+    if (ex.slurm && ex.no_wait && !stopped) return 0;
 
     write_results(plan.runs, out);
     if (stopped) {
@@ -98,6 +129,63 @@ int run_sweep(const run_options& o) {
         return 1;
     }
     return 0;
+}
+
+namespace {
+
+// Until OUT's Slurm jobs have left the queue; the line counts the results there. Ctrl-C stops
+// waiting (the jobs go on).
+int wait_for_jobs(const std::string& out, const std::vector<run_plan>& runs) {
+    blocked_signals signals;
+    progress_line progress(runs.size());
+    for (;;) {
+        std::size_t done = 0, failed = 0;
+        for (const run_plan& r : runs) {
+            const json row = read_result(r);
+            done += !row.is_discarded();
+            failed += !row.is_discarded() && row.value("status", "") != "ok";
+        }
+        const std::vector<std::string> jobs = active_jobs(out);
+        if (jobs.empty()) {
+            progress.finish(done, failed, 0);
+            return 0;
+        }
+        progress.update(done, failed, 0);
+        for (int i = 0; i < 5; ++i) {
+            const int s = signals.wait(1);
+            if (s == SIGINT || s == SIGTERM) {
+                progress.note("stopped waiting; the job goes on");
+                return s;
+            }
+        }
+    }
+}
+
+} // namespace
+
+int collect_sweep(const std::string& out_dir, bool wait) {
+    const std::string out = fs::absolute(out_dir).lexically_normal().string();
+    const sweep_plan plan = read_sweep_plan(out + "/plan.json");
+    if (wait)
+        if (const int s = wait_for_jobs(out, plan.runs)) return 128 + s;
+    write_results(plan.runs, out);
+    std::size_t missing = 0, failed = 0;
+    for (const run_plan& r : plan.runs) {
+        const json row = read_result(r);
+        missing += row.is_discarded();
+        failed += !row.is_discarded() && row.value("status", "") != "ok";
+    }
+    std::cerr << "pmemvp-sweep: " << plan.runs.size() - missing << " of " << plan.runs.size() << " runs have a result, "
+              << failed << " failed (" << out << "/results.csv)\n";
+    if (missing) {
+        const std::vector<std::string> jobs = active_jobs(out);
+        std::cerr << "pmemvp-sweep: " << missing << " runs have no result yet"
+                  << (jobs.empty() ? std::string("; `run --resume` runs them")
+                                   : "; Slurm job " + jobs.front() + " is still queued or running: collect again once it "
+                                     "has ended (or `collect --wait`)")
+                  << "\n";
+    }
+    return missing || failed ? 1 : 0;
 }
 
 } // namespace pmemvp::sweep
