@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // pmemvp-sweep: runs pmemvp over a sweep file's axes, each run in its own directory with its own
 // copies of the backing files, here or on Slurm, collects --stats into results.csv and
-// results.jsonl (docs/sweeps.md). This file parses the command line and hands each subcommand
-// to its own code.
+// results.jsonl, and makes tables and plots of them (docs/sweeps.md). This file parses the
+// command line and hands each subcommand to its own code.
+#include "report.h"
 #include "slurm.h"
 #include "sweep_run.h"
 
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ const char* const usage =
     "       pmemvp-sweep run SWEEP.json --slurm [--partition P] [--account A] [--time T] [--array-limit N]\n"
     "                                   [--sbatch-arg ARG]... [--no-wait] [--out DIR] [--resume]\n"
     "       pmemvp-sweep collect DIR [--wait]\n"
+    "       pmemvp-sweep report DIR [--x AXIS] [--y FIGURE]... [--format png,svg] [--out-dir DIR]\n"
     "run:\n"
     "  --out DIR          where runs and results go (default sweep-out)\n"
     "  --resume           run only the runs of DIR that are missing or failed\n"
@@ -34,6 +37,11 @@ const char* const usage =
     "  --sbatch-arg ARG   one more sbatch argument, e.g. --sbatch-arg=--mem=2G (repeatable)\n"
     "  --no-wait          return once submitted; then `collect DIR` or `run --resume`\n"
     "collect: the tables from the results in DIR so far (--wait: after DIR's Slurm jobs end)\n"
+    "report:  a summary table and plots of FIGURE against AXIS, one line per value of the others\n"
+    "  --x AXIS           the plots' x axis (default: each axis with more than one value)\n"
+    "  --y FIGURE         a column of results.csv to summarise and plot (repeatable; default: a few)\n"
+    "  --format LIST      png, svg or both (default png,svg)\n"
+    "  --out-dir DIR      where the table and plots go (default DIR/report)\n"
     "Results: DIR/results.csv and DIR/results.jsonl, one row per run (docs/sweeps.md).\n";
 
 [[noreturn]] void print_usage() {
@@ -77,6 +85,14 @@ private:
     std::vector<std::string> args_;
     std::size_t at_ = static_cast<std::size_t>(-1);
 };
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> parts;
+    std::istringstream in(s);
+    for (std::string p; std::getline(in, p, ',');)
+        if (!p.empty()) parts.push_back(p);
+    return parts;
+}
 
 [[noreturn]] void unknown(const arguments& a, const char* command) {
     if (a.is_option()) throw sweep_error("unknown option " + a.current() + " for `" + command + "` (see --help)");
@@ -131,6 +147,28 @@ int collect_main(arguments a) {
     return collect_sweep(out, wait);
 }
 
+int report_main(arguments a) {
+    report_options o;
+    while (a.next()) {
+        if (a.is("--x")) o.x = a.value();
+        else if (a.is("--y")) {
+            for (const std::string& y : split_list(a.value()))
+                o.y.push_back(y);
+        } else if (a.is("--format")) {
+            o.formats = split_list(a.value());
+            for (const std::string& f : o.formats)
+                if (f != "png" && f != "svg")
+                    throw sweep_error("--format " + f + ": give png, svg or png,svg");
+            if (o.formats.empty()) throw sweep_error("--format: give png, svg or png,svg");
+        } else if (a.is("--out-dir")) o.out_dir = a.value();
+        else if (a.is("--help") || a.is("-h")) print_usage();
+        else if (!a.is_option() && o.out.empty()) o.out = a.current();
+        else unknown(a, "report");
+    }
+    if (o.out.empty()) throw sweep_error("no directory; give `report DIR` (the --out of `pmemvp-sweep run`)");
+    return report(o);
+}
+
 // Slurm's array task: `run-task BATCH_DIR [INDEX]`, INDEX from $SLURM_ARRAY_TASK_ID by default.
 int run_task_main(arguments a) {
     std::vector<std::string> positional;
@@ -154,10 +192,10 @@ int main(int argc, char** argv) {
         const std::string command = argv[1];
         if (command == "--help" || command == "-h") print_usage();
         const std::vector<std::pair<std::string, std::function<int(arguments)>>> commands = {
-            {"run", run_main}, {"collect", collect_main}, {"run-task", run_task_main}};
+            {"run", run_main}, {"collect", collect_main}, {"report", report_main}, {"run-task", run_task_main}};
         for (const auto& [name, handler] : commands)
             if (command == name) return handler(arguments(argc, argv));
-        throw sweep_error("unknown command \"" + command + "\"; the commands are run and collect (report, crash: not yet)");
+        throw sweep_error("unknown command \"" + command + "\"; the commands are run, collect and report (see --help)");
     } catch (const sweep_error& e) {
         std::cerr << "pmemvp-sweep: " << e.what() << "\n";
         return 2;
