@@ -1,470 +1,201 @@
 // SPDX-License-Identifier: Apache-2.0
 // pmemvp-sweep: runs pmemvp over a sweep file's axes, each run in its own directory with its own
-// copies of the backing files, and collects --stats into results.csv and results.jsonl
-// (docs/sweep.md).
-#include "image_copy.h"
-#include "sweep_file.h"
-
-#include <nlohmann/json.hpp>
+// copies of the backing files, here or on Slurm, collects --stats into results.csv and
+// results.jsonl, and makes tables and plots of them (docs/sweeps.md). This file parses the
+// command line and hands each subcommand to its own code.
+#include "report.h"
+#include "slurm.h"
+#include "sweep_run.h"
 
 #include <cerrno>
-#include <chrono>
-#include <csignal>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
-#include <iterator>
-#include <map>
-#include <set>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
+#include <sstream>
+#include <string>
+#include <vector>
 
-extern char** environ;
-
-namespace fs = std::filesystem;
-using json = nlohmann::ordered_json;
 using namespace pmemvp::sweep;
 
 namespace {
 
 const char* const usage =
-    "usage: pmemvp-sweep run SWEEP.json [--out DIR] [--local] [-j N] [--resume] [--pmemvp PATH]\n"
-    "  --out DIR      where runs and results go (default sweep-out)\n"
-    "  --local        run on this machine (the only executor so far)\n"
-    "  -j N           runs at a time (default: the number of cores)\n"
-    "  --resume       run only the runs of DIR that are missing or failed\n"
-    "  --pmemvp PATH  the pmemvp binary (default: next to pmemvp-sweep)\n"
-    "Results: DIR/results.csv and DIR/results.jsonl, one row per run (docs/sweep.md).\n";
+    "usage: pmemvp-sweep run SWEEP.json [--out DIR] [--resume] [--pmemvp PATH] [--local] [-j N]\n"
+    "       pmemvp-sweep run SWEEP.json --slurm [--partition P] [--account A] [--time T] [--array-limit N]\n"
+    "                                   [--sbatch-arg ARG]... [--no-wait] [--out DIR] [--resume]\n"
+    "       pmemvp-sweep collect DIR [--wait]\n"
+    "       pmemvp-sweep report DIR [--x AXIS] [--y FIGURE]... [--format png,svg] [--out-dir DIR]\n"
+    "run:\n"
+    "  --out DIR          where runs and results go (default sweep-out)\n"
+    "  --resume           run only the runs of DIR that are missing or failed\n"
+    "  --pmemvp PATH      the pmemvp binary (default: next to pmemvp-sweep)\n"
+    "  --local            run on this machine (the default)\n"
+    "  -j N               runs at a time (default: the number of cores)\n"
+    "  --slurm            one sbatch --array job; DIR, pmemvp and the inputs on a file system every node sees\n"
+    "  --partition P, --account A, --time T   sbatch's --partition, --account, --time (per run)\n"
+    "  --array-limit N    tasks at a time (default: -j if given, else 64)\n"
+    "  --sbatch-arg ARG   one more sbatch argument, e.g. --sbatch-arg=--mem=2G (repeatable)\n"
+    "  --no-wait          return once submitted; then `collect DIR` or `run --resume`\n"
+    "collect: the tables from the results in DIR so far (--wait: after DIR's Slurm jobs end)\n"
+    "report:  a summary table and plots of FIGURE against AXIS, one line per value of the others\n"
+    "  --x AXIS           the plots' x axis (default: each axis with more than one value)\n"
+    "  --y FIGURE         a column of results.csv to summarise and plot (repeatable; default: a few)\n"
+    "  --format LIST      png, svg or both (default png,svg)\n"
+    "  --out-dir DIR      where the table and plots go (default DIR/report)\n"
+    "Results: DIR/results.csv and DIR/results.jsonl, one row per run (docs/sweeps.md).\n";
 
-struct options {
-    std::string sweep_file;
-    std::string out = "sweep-out";
-    unsigned jobs = 0;
-    bool resume = false;
-    std::string pmemvp;
-};
+[[noreturn]] void print_usage() {
+    std::cout << usage;
+    std::exit(0);
+}
 
-unsigned parse_jobs(const std::string& s) {
+unsigned parse_count(const std::string& option, const std::string& s, unsigned max) {
     char* end = nullptr;
     errno = 0;
     const unsigned long n = std::strtoul(s.c_str(), &end, 10);
-    if (s.empty() || *end || errno || n < 1 || n > 4096)
-        throw sweep_error("-j " + s + ": give the number of runs at a time, from 1 (e.g. -j 4)");
+    if (s.empty() || *end || errno || n < 1 || n > max)
+        throw sweep_error(option + " " + s + ": give a whole number from 1 to " + std::to_string(max) + " (e.g. " +
+                          option + " 4)");
     return static_cast<unsigned>(n);
 }
 
-options parse_args(int argc, char** argv) {
-    options o;
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty()) throw sweep_error("no command; give `run SWEEP.json`");
-    if (args[0] == "--help" || args[0] == "-h") {
-        std::cout << usage;
-        std::exit(0);
-    }
-    if (args[0] != "run")
-        throw sweep_error("unknown command \"" + args[0] + "\"; the command is `run` (report, crash: not yet)");
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= args.size()) throw sweep_error(a + " needs a value");
-            return args[++i];
-        };
-        if (a == "--out")
-            o.out = value();
-        else if (a.rfind("--out=", 0) == 0)
-            o.out = a.substr(6);
-        else if (a == "--local")
-            ;
-        else if (a == "-j" || a == "--jobs")
-            o.jobs = parse_jobs(value());
-        else if (a.rfind("-j", 0) == 0 && a.size() > 2 && a[2] != '-')
-            o.jobs = parse_jobs(a.substr(2));
-        else if (a == "--resume")
-            o.resume = true;
-        else if (a == "--pmemvp")
-            o.pmemvp = value();
-        else if (a == "--slurm")
-            throw sweep_error("--slurm is not implemented yet; use --local");
-        else if (a == "--help" || a == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        } else if (!a.empty() && a[0] == '-')
-            throw sweep_error("unknown option " + a + " (see --help)");
-        else if (o.sweep_file.empty())
-            o.sweep_file = a;
-        else
-            throw sweep_error("a second sweep file " + a + "; give one");
-    }
-    if (o.sweep_file.empty()) throw sweep_error("no sweep file; give `run SWEEP.json`");
-    if (o.jobs == 0) o.jobs = std::max(1u, std::thread::hardware_concurrency());
-    return o;
-}
-
-std::string self_dir() {
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string(".") : exe.parent_path().string();
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_atomically(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out.flush()) throw std::runtime_error("cannot write " + tmp);
-    }
-    fs::rename(tmp, path);
-}
-
-// The line that reproduces a run from a fresh copy of the user's files.
-std::string command_line(const run_plan& r, const std::string& pmemvp, const std::string& cwd) {
-    std::string s = "cd " + shell_quote(cwd);
-    for (const image& im : r.images)
-        s += fs::exists(im.original)
-                 ? " && cp --reflink=auto --sparse=always " + shell_quote(im.original) + " " + shell_quote(im.copy)
-                 : " && rm -f " + shell_quote(im.copy);
-    s += " && " + shell_quote(pmemvp);
-    for (const std::string& a : r.args)
-        s += " " + shell_quote(a);
-    return s;
-}
-
-// Every number of the stats object, under dotted names.
-void flatten(const json& j, const std::string& name, json& row) {
-    if (j.is_object()) {
-        for (const auto& [k, v] : j.items())
-            flatten(v, name.empty() ? k : name + "." + k, row);
-    } else if (j.is_array()) {
-        for (std::size_t i = 0; i < j.size(); ++i)
-            flatten(j[i], name + "." + std::to_string(i), row);
-    } else if (j.is_number() && !row.contains(name)) {
-        row[name] = j;
-    }
-}
-
-std::string csv_field(const json& v) {
-    if (v.is_null()) return "";
-    std::string s = v.is_string() ? v.get<std::string>() : v.dump();
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s)
-        q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-// results.csv and results.jsonl from the runs' result.json files, in run order.
-void write_results(const std::vector<run_plan>& runs, const std::string& out) {
-    std::vector<json> rows;
-    for (const run_plan& r : runs) {
-        const std::string text = read_text(r.dir + "/result.json");
-        if (text.empty()) continue;
-        json row = json::parse(text, nullptr, false);
-        if (!row.is_discarded()) rows.push_back(std::move(row));
-    }
-    std::vector<std::string> columns;
-    std::set<std::string> seen{"run_dir", "command"};
-    for (const json& row : rows)
-        for (const auto& [k, v] : row.items())
-            if (seen.insert(k).second) columns.push_back(k);
-    columns.push_back("run_dir");
-    columns.push_back("command");
-    std::string csv, jsonl;
-    for (std::size_t i = 0; i < columns.size(); ++i)
-        csv += (i ? "," : "") + csv_field(columns[i]);
-    csv += "\n";
-    for (const json& row : rows) {
-        for (std::size_t i = 0; i < columns.size(); ++i)
-            csv += (i ? "," : "") + (row.contains(columns[i]) ? csv_field(row[columns[i]]) : std::string());
-        csv += "\n";
-        jsonl += row.dump() + "\n";
-    }
-    write_atomically(out + "/results.csv", csv);
-    write_atomically(out + "/results.jsonl", jsonl);
-}
-
-void on_signal(int) {} // signals are taken with sigtimedwait; this only keeps them from being ignored
-
-struct running_run {
-    const run_plan* run;
-    std::chrono::steady_clock::time_point start;
-};
-
-class executor {
+// The arguments after the subcommand: options (NAME VALUE or NAME=VALUE) and positionals.
+class arguments {
 public:
-    executor(std::string pmemvp, std::string cwd, unsigned jobs)
-        : pmemvp_(std::move(pmemvp)), cwd_(std::move(cwd)), jobs_(jobs) {}
+    arguments(int argc, char** argv) : args_(argv + 2, argv + argc) {}
 
-    // Returns 0 if stopped by nothing, else the signal that stopped it.
-    int run(const std::vector<const run_plan*>& todo);
-    unsigned failures() const { return failed_; }
+    bool next() { return ++at_ < args_.size(); }
+    bool is(const char* option) const { return split().first == option; }
+    bool is_option() const { return args_[at_].size() > 1 && args_[at_][0] == '-'; }
+    const std::string& current() const { return args_[at_]; }
+    // The option's value: after '=', or the next argument.
+    std::string value() {
+        const auto [n, v] = split();
+        if (args_[at_].find('=') != std::string::npos) return v;
+        if (at_ + 1 >= args_.size()) throw sweep_error(n + " needs a value (see --help)");
+        return args_[++at_];
+    }
 
 private:
-    void start(const run_plan& r);
-    void finish(const run_plan& r, int wait_status, double wall, const std::string& error);
-    void progress(bool final);
-
-    std::string pmemvp_, cwd_;
-    unsigned jobs_;
-    std::map<pid_t, running_run> running_;
-    std::size_t total_ = 0, done_ = 0;
-    unsigned failed_ = 0;
-    std::chrono::steady_clock::time_point began_;
-    bool tty_ = ::isatty(2) != 0;
+    std::pair<std::string, std::string> split() const {
+        const std::string& a = args_[at_];
+        const std::size_t eq = a.rfind("--", 0) == 0 ? a.find('=') : std::string::npos;
+        return eq == std::string::npos ? std::make_pair(a, std::string()) : std::make_pair(a.substr(0, eq), a.substr(eq + 1));
+    }
+    std::vector<std::string> args_;
+    std::size_t at_ = static_cast<std::size_t>(-1);
 };
 
-void executor::start(const run_plan& r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::error_code ec;
-    fs::remove_all(r.dir, ec); // a failed or partial earlier attempt
-    if (!fs::create_directories(r.dir, ec) && ec)
-        throw std::runtime_error("cannot create " + r.dir + ": " + ec.message());
-    try {
-        for (const image& im : r.images)
-            if (fs::exists(im.original)) copy_image(im.original, im.copy);
-    } catch (const std::exception& e) {
-        finish(r, -1, 0, std::string("image copy failed: ") + e.what());
-        return;
-    }
-    std::vector<std::string> argv{pmemvp_};
-    argv.insert(argv.end(), r.args.begin(), r.args.end());
-    std::vector<char*> cargv;
-    for (std::string& a : argv)
-        cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    const std::string out = r.dir + "/stdout.txt", err = r.dir + "/stderr.txt";
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGCHLD);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    // Its own process group: a terminal's Ctrl-C reaches the sweep, which stops the runs.
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, pmemvp_.c_str(), &fa, &attr, cargv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        finish(r, -1, 0, "cannot start " + pmemvp_ + ": " + std::strerror(rc));
-        return;
-    }
-    running_[pid] = {&r, t0};
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> parts;
+    std::istringstream in(s);
+    for (std::string p; std::getline(in, p, ',');)
+        if (!p.empty()) parts.push_back(p);
+    return parts;
 }
 
-void executor::finish(const run_plan& r, int wait_status, double wall, const std::string& error) {
-    json row;
-    row["run"] = r.index;
-    row["repetition"] = r.repetition;
-    for (const auto& [name, value] : r.values)
-        row[name] = value;
-    json stats = json::parse(read_text(r.dir + "/stats.json"), nullptr, false);
-    if (!stats.is_object()) stats = json();
-    std::string outcome;
-    json exit_status; // null when pmemvp never ran
-    if (!error.empty()) {
-        outcome = "error: " + error;
-    } else if (WIFEXITED(wait_status)) {
-        exit_status = WEXITSTATUS(wait_status);
-        outcome = stats.contains("outcome") && stats["outcome"].is_string() ? stats["outcome"].get<std::string>()
-                                                                             : std::string("no-stats");
-    } else if (WIFSIGNALED(wait_status)) {
-        exit_status = 128 + WTERMSIG(wait_status);
-        outcome = std::string("killed: ") + strsignal(WTERMSIG(wait_status));
-    }
-    const bool ok = exit_status == 0 && stats.is_object();
-    row["status"] = ok ? "ok" : "failed";
-    row["exit_status"] = exit_status;
-    row["outcome"] = outcome;
-    row["run_wall_time_s"] = wall;
-    if (stats.is_object()) {
-        stats.erase("exit_status");
-        flatten(stats, "", row);
-    }
-    row["run_dir"] = r.dir;
-    row["command"] = command_line(r, pmemvp_, cwd_);
-    write_atomically(r.dir + "/result.json", row.dump() + "\n");
-    ++done_;
-    if (!ok) ++failed_;
-    if (!ok && !tty_)
-        std::cerr << "pmemvp-sweep: run " << r.index << " failed: " << outcome << " (exit status "
-                  << (exit_status.is_null() ? std::string("none") : exit_status.dump()) << ", " << r.dir << ")\n";
+[[noreturn]] void unknown(const arguments& a, const char* command) {
+    if (a.is_option()) throw sweep_error("unknown option " + a.current() + " for `" + command + "` (see --help)");
+    throw sweep_error("unexpected argument " + a.current() + " for `" + command + "` (see --help)");
 }
 
-void executor::progress(bool final) {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - began_).count();
-    char line[200];
-    auto hms = [](double s) {
-        char b[32];
-        const long t = static_cast<long>(s + 0.5);
-        std::snprintf(b, sizeof b, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-        return std::string(b);
-    };
-    const std::string eta = done_ == 0 ? std::string("?") : hms(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
-    std::snprintf(line, sizeof line, "pmemvp-sweep: %zu/%zu done, %u failed, %zu running, %s elapsed, ETA %s", done_,
-                  total_, failed_, running_.size(), hms(elapsed).c_str(), eta.c_str());
-    if (tty_)
-        std::cerr << "\r\033[K" << line << (final ? "\n" : "") << std::flush;
-    else
-        std::cerr << line << "\n";
-}
-
-int executor::run(const std::vector<const run_plan*>& todo) {
-    began_ = std::chrono::steady_clock::now();
-    total_ = todo.size();
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGCHLD);
-    struct sigaction sa{};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int s : {SIGINT, SIGTERM, SIGCHLD})
-        sigaction(s, &sa, nullptr);
-    sigprocmask(SIG_BLOCK, &set, nullptr);
-
-    int stop_signal = 0;
-    std::size_t next = 0;
-    std::size_t last_done = static_cast<std::size_t>(-1);
-    auto last_draw = std::chrono::steady_clock::now();
-    for (;;) {
-        while (!stop_signal && running_.size() < jobs_ && next < todo.size())
-            start(*todo[next++]);
-        const auto now = std::chrono::steady_clock::now();
-        if (done_ != last_done || (tty_ && now - last_draw >= std::chrono::seconds(1))) {
-            progress(false);
-            last_done = done_;
-            last_draw = now;
+int run_main(arguments a) {
+    run_options o;
+    executor_options& ex = o.executor;
+    bool local = false, jobs_given = false;
+    std::vector<std::string> slurm_only; // options given that need --slurm
+    while (a.next()) {
+        if (a.is("--out")) o.out = a.value();
+        else if (a.is("--local")) local = true;
+        else if (a.is("-j") || a.is("--jobs")) { ex.jobs = parse_count("-j", a.value(), 4096); jobs_given = true; }
+        else if (a.current().rfind("-j", 0) == 0 && a.current().size() > 2 && a.current()[2] != '-') {
+            ex.jobs = parse_count("-j", a.current().substr(2), 4096);
+            jobs_given = true;
         }
-        if (running_.empty() && (stop_signal || next == todo.size())) break;
-        {
-            // With nothing running (every start failed at once), only look for a signal.
-            timespec timeout{running_.empty() ? 0 : 1, 0};
-            siginfo_t info;
-            const int s = sigtimedwait(&set, &info, &timeout);
-            if (s == SIGINT || s == SIGTERM) {
-                if (!stop_signal) {
-                    stop_signal = s;
-                    std::cerr << (tty_ ? "\n" : "") << "pmemvp-sweep: " << strsignal(s)
-                              << ": no new runs; stopping the " << running_.size()
-                              << " running (again to kill them)\n";
-                    for (const auto& [pid, rr] : running_)
-                        ::kill(pid, SIGTERM);
-                } else {
-                    for (const auto& [pid, rr] : running_)
-                        ::kill(pid, SIGKILL);
-                }
-            }
-        }
-        for (;;) {
-            int st = 0;
-            const pid_t pid = ::waitpid(-1, &st, WNOHANG);
-            if (pid <= 0) break;
-            const auto it = running_.find(pid);
-            if (it == running_.end()) continue;
-            const running_run rr = it->second;
-            running_.erase(it);
-            finish(*rr.run, st,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - rr.start).count(), "");
-        }
+        else if (a.is("--resume")) o.resume = true;
+        else if (a.is("--pmemvp")) o.pmemvp = a.value();
+        else if (a.is("--slurm")) ex.slurm = true;
+        else if (a.is("--partition")) { ex.partition = a.value(); slurm_only.push_back("--partition"); }
+        else if (a.is("--account")) { ex.account = a.value(); slurm_only.push_back("--account"); }
+        else if (a.is("--time")) { ex.time_limit = a.value(); slurm_only.push_back("--time"); }
+        else if (a.is("--array-limit")) { ex.array_limit = parse_count("--array-limit", a.value(), 100000); slurm_only.push_back("--array-limit"); }
+        else if (a.is("--sbatch-arg")) { ex.sbatch_args.push_back(a.value()); slurm_only.push_back("--sbatch-arg"); }
+        else if (a.is("--no-wait")) { ex.no_wait = true; slurm_only.push_back("--no-wait"); }
+        else if (a.is("--help") || a.is("-h")) print_usage();
+        else if (!a.is_option() && o.sweep_file.empty()) o.sweep_file = a.current();
+        else if (!a.is_option()) throw sweep_error("a second sweep file " + a.current() + "; give one");
+        else unknown(a, "run");
     }
-    if (tty_) progress(true);
-    return stop_signal;
+    if (o.sweep_file.empty()) throw sweep_error("no sweep file; give `run SWEEP.json`");
+    if (local && ex.slurm) throw sweep_error("--local and --slurm: give one executor");
+    if (!ex.slurm && !slurm_only.empty())
+        throw sweep_error(slurm_only.front() + " is an option of the Slurm executor; add --slurm (or remove it)");
+    if (ex.slurm && jobs_given && !ex.array_limit) ex.array_limit = ex.jobs; // -j means the same there
+    return run_sweep(o);
 }
 
-int sweep_main(const options& o) {
-    const std::string cwd = fs::current_path().string();
-    const sweep_spec spec = load_sweep(o.sweep_file);
-    const std::string out = fs::absolute(o.out).lexically_normal().string();
-    const std::vector<run_plan> runs = expand(spec, out, cwd);
+int collect_main(arguments a) {
+    std::string out;
+    bool wait = false;
+    while (a.next()) {
+        if (a.is("--wait")) wait = true;
+        else if (a.is("--help") || a.is("-h")) print_usage();
+        else if (!a.is_option() && out.empty()) out = a.current();
+        else unknown(a, "collect");
+    }
+    if (out.empty()) throw sweep_error("no directory; give `collect DIR` (the --out of `pmemvp-sweep run`)");
+    return collect_sweep(out, wait);
+}
 
-    const std::string pmemvp = o.pmemvp.empty() ? self_dir() + "/pmemvp" : fs::absolute(o.pmemvp).string();
-    if (::access(pmemvp.c_str(), X_OK) != 0)
-        throw sweep_error("cannot run pmemvp at " + pmemvp + ": " + std::strerror(errno) + "; give it with --pmemvp PATH");
-    for (const axis& a : spec.axes)
-        if (a.kind == axis_kind::guest)
-            for (const std::string& g : a.values)
-                if (!fs::is_regular_file(fs::path(cwd) / g))
-                    throw sweep_error("axis \"guest\": " + g + " is not a file; give the guests' paths (relative to " + cwd + ")");
-    for (const image& im : runs.front().images)
-        if (fs::exists(im.original) && !fs::is_regular_file(im.original))
-            throw sweep_error("mem-path " + im.original + " is not a regular file; pmemvp-sweep copies each backing file per run");
+int report_main(arguments a) {
+    report_options o;
+    while (a.next()) {
+        if (a.is("--x")) o.x = a.value();
+        else if (a.is("--y")) {
+            for (const std::string& y : split_list(a.value()))
+                o.y.push_back(y);
+        } else if (a.is("--format")) {
+            o.formats = split_list(a.value());
+            for (const std::string& f : o.formats)
+                if (f != "png" && f != "svg")
+                    throw sweep_error("--format " + f + ": give png, svg or png,svg");
+            if (o.formats.empty()) throw sweep_error("--format: give png, svg or png,svg");
+        } else if (a.is("--out-dir")) o.out_dir = a.value();
+        else if (a.is("--help") || a.is("-h")) print_usage();
+        else if (!a.is_option() && o.out.empty()) o.out = a.current();
+        else unknown(a, "report");
+    }
+    if (o.out.empty()) throw sweep_error("no directory; give `report DIR` (the --out of `pmemvp-sweep run`)");
+    return report(o);
+}
 
-    // The plan: which command each run is, to check that --resume continues the same sweep.
-    json plan;
-    plan["sweep_file"] = fs::absolute(o.sweep_file).string();
-    plan["runs"] = json::array();
-    for (const run_plan& r : runs)
-        plan["runs"].push_back(command_line(r, pmemvp, cwd));
-    const std::string plan_path = out + "/plan.json";
-    if (fs::exists(plan_path)) {
-        if (!o.resume)
-            throw sweep_error(out + " holds a sweep already: add --resume to complete it, or give another --out");
-        const json old = json::parse(read_text(plan_path), nullptr, false);
-        if (old.is_discarded() || old["runs"] != plan["runs"])
-            throw sweep_error(out + " holds a different sweep (its runs' commands differ from " + o.sweep_file +
-                              "'s); give another --out");
-    } else if (fs::exists(out) && !fs::is_empty(out)) {
-        throw sweep_error(out + " exists and is not a sweep's directory; give an empty or new --out");
-    }
-    fs::create_directories(out);
-    write_atomically(plan_path, plan.dump(1) + "\n");
-
-    std::vector<const run_plan*> todo;
-    for (const run_plan& r : runs) {
-        const json row = json::parse(read_text(r.dir + "/result.json"), nullptr, false);
-        if (!o.resume || row.is_discarded() || row.value("status", "") != "ok") todo.push_back(&r);
-    }
-    if (o.resume)
-        std::cerr << "pmemvp-sweep: " << todo.size() << " of " << runs.size() << " runs to do\n";
-
-    executor ex(pmemvp, cwd, o.jobs);
-    const int stopped = ex.run(todo);
-    write_results(runs, out);
-    std::size_t failed = 0;
-    for (const run_plan& r : runs) {
-        const json row = json::parse(read_text(r.dir + "/result.json"), nullptr, false);
-        failed += row.is_discarded() || row.value("status", "") != "ok";
-    }
-    if (stopped) {
-        std::cerr << "pmemvp-sweep: stopped; finished results are in " << out << "/results.csv; "
-                  << "`--resume` runs the rest\n";
-        return 128 + stopped;
-    }
-    if (failed) {
-        std::cerr << "pmemvp-sweep: " << failed << " of " << runs.size() << " runs failed (" << out
-                  << "/results.csv); `--resume` runs them again\n";
-        return 1;
-    }
-    return 0;
+// Slurm's array task: `run-task BATCH_DIR [INDEX]`, INDEX from $SLURM_ARRAY_TASK_ID by default.
+int run_task_main(arguments a) {
+    std::vector<std::string> positional;
+    while (a.next())
+        positional.push_back(a.current());
+    const char* env = std::getenv("SLURM_ARRAY_TASK_ID");
+    if (positional.size() == 1 && env) positional.push_back(env);
+    if (positional.size() != 2) throw sweep_error("run-task BATCH_DIR INDEX (pmemvp-sweep's Slurm tasks run this)");
+    const std::string& index = positional[1];
+    char* end = nullptr;
+    const unsigned long i = std::strtoul(index.c_str(), &end, 10);
+    if (index.empty() || *end || i > 4000000000ul) throw sweep_error("run-task: INDEX " + index + " is not a task index");
+    return run_task(positional[0], static_cast<unsigned>(i));
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
     try {
-        return sweep_main(parse_args(argc, argv));
+        if (argc < 2) throw sweep_error("no command; give `run SWEEP.json` (see --help)");
+        const std::string command = argv[1];
+        if (command == "--help" || command == "-h") print_usage();
+        const std::vector<std::pair<std::string, std::function<int(arguments)>>> commands = {
+            {"run", run_main}, {"collect", collect_main}, {"report", report_main}, {"run-task", run_task_main}};
+        for (const auto& [name, handler] : commands)
+            if (command == name) return handler(arguments(argc, argv));
+        throw sweep_error("unknown command \"" + command + "\"; the commands are run, collect and report (see --help)");
     } catch (const sweep_error& e) {
         std::cerr << "pmemvp-sweep: " << e.what() << "\n";
         return 2;

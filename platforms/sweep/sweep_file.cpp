@@ -152,7 +152,7 @@ sweep_spec load_sweep(const std::string& path) {
     try {
         doc = json::parse(text);
     } catch (const json::parse_error& e) {
-        fail(path + " is not valid JSON (" + e.what() + "); a sweep file is one JSON object (docs/sweep.md)");
+        fail(path + " is not valid JSON (" + e.what() + "); a sweep file is one JSON object (docs/sweeps.md)");
     }
     if (!doc.is_object())
         fail(path + ": the sweep file is a JSON " + std::string(doc.type_name()) +

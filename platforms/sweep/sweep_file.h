@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// pmemvp-sweep's sweep file (docs/sweep.md): parsing, validation and expansion into runs.
+// pmemvp-sweep's sweep file (docs/sweeps.md): parsing, validation and expansion into runs.
 #pragma once
 #include <stdexcept>
 #include <string>

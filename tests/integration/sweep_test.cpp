@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// pmemvp-sweep (docs/sweep.md) with the real pmemvp binary: products and zips of axes, one row
+// pmemvp-sweep (docs/sweeps.md) with the real pmemvp binary: products and zips of axes, one row
 // per run with the --stats figures, each run on its own copy of the backing file and the user's
-// file untouched, --resume, bad sweep files, and SIGINT keeping finished results. Nothing here
+// file untouched, --resume, bad sweep files, SIGINT keeping finished results, and `report`'s
+// summary and plots (valid PNG and SVG, a series per value of the other axis). Nothing here
 // depends on the host's speed.
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/process.h"
@@ -268,4 +269,97 @@ TEST(sweep, sigint_stops_cleanly_and_keeps_finished_results) {
     EXPECT_FALSE(fs::exists(out + "/run-0002")) << "a run started after SIGINT";
     EXPECT_EQ(line_count(read_file(out + "/results.csv")), 3u);
     EXPECT_TRUE(read_file(image) == original);
+}
+
+namespace {
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
+
+bool is_png(const std::string& path) { return read_file(path).rfind("\x89PNG\r\n\x1a\n", 0) == 0; }
+
+// An SVG document: the XML declaration, an <svg> element, and closed.
+bool is_svg(const std::string& path) {
+    const std::string s = read_file(path);
+    return s.rfind("<?xml", 0) == 0 && s.find("<svg") != std::string::npos && s.find("</svg>") != std::string::npos;
+}
+
+} // namespace
+
+TEST(sweep_report, summary_and_plots_with_a_series_per_value_of_the_other_axis) {
+    const std::string dir = make_temp_dir(), out = dir + "/out";
+    // 3 x 2 over --pmem-timing keys; the bandwidths out of order, to be sorted by value. (The
+    // test's json orders keys by name: wpq-depth is the first axis.)
+    json base = nvdimm_base(dir + "/p.img");
+    base.erase(base.end() - 2, base.end()); // no power failure: the loop runs to its end
+    base.insert(base.end(), {"-kernel", guest("persist-bench")});
+    const json spec = {{"base", base},
+                       {"axes", {{"timing.write-bandwidth", {"4GB/s", "1GB/s", "2.21GB/s"}}, {"timing.wpq-depth", {8, 32}}}}};
+    const auto r = sweep({"run", write_sweep(dir, spec), "--out", out, "-j", "2"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_EQ(rows(out).size(), 6u);
+
+    const auto rep = sweep({"report", out, "--x", "timing.write-bandwidth", "--y", "simulated_time_ns", "--format",
+                            "png,svg"});
+    ASSERT_EQ(rep.status, 0) << rep.err;
+    const std::string report_dir = out + "/report", base_name = report_dir + "/simulated_time_ns-vs-timing.write-bandwidth";
+    EXPECT_TRUE(is_png(base_name + ".png")) << base_name << ".png is not a PNG";
+    EXPECT_TRUE(is_svg(base_name + ".svg")) << base_name << ".svg is not an SVG";
+    // One series per value of the other axis (wpq-depth 8, 32): two gnuplot plots, two data blocks.
+    const std::string svg = read_file(base_name + ".svg");
+    EXPECT_EQ(count(svg, "<g id=\"gnuplot_plot_"), 2u) << svg.substr(0, 2000);
+    EXPECT_NE(svg.find("timing.wpq-depth=8"), std::string::npos);
+    EXPECT_NE(svg.find("timing.wpq-depth=32"), std::string::npos);
+    const std::string data = read_file(base_name + ".dat");
+    EXPECT_EQ(count(data, "# timing.wpq-depth="), 2u) << data;
+    // The bandwidths by value on x: 1, 2.21, 4 GB/s.
+    const std::string script = read_file(base_name + ".gp");
+    const std::size_t at1 = script.find("\"1GB/s\""), at2 = script.find("\"2.21GB/s\""), at4 = script.find("\"4GB/s\"");
+    ASSERT_NE(at4, std::string::npos) << script;
+    EXPECT_TRUE(at1 < at2 && at2 < at4) << script;
+
+    // The summary: a line per combination with runs, failures and the figure's mean/min/max.
+    const std::string summary = read_file(report_dir + "/summary.csv");
+    EXPECT_EQ(line_count(summary), 7u) << summary;
+    EXPECT_EQ(summary.substr(0, summary.find('\n')),
+              "timing.wpq-depth,timing.write-bandwidth,runs,failed,simulated_time_ns.mean,simulated_time_ns.min,"
+              "simulated_time_ns.max");
+    const std::string t = std::to_string(rows(out)[0]["simulated_time_ns"].get<long long>()); // wpq-depth 8, 4GB/s
+    EXPECT_NE(summary.find("\n8,4GB/s,1,0," + t + "," + t + "," + t + "\n"), std::string::npos) << summary;
+    EXPECT_NE(rep.out.find("| timing.write-bandwidth |"), std::string::npos) << rep.out;
+    EXPECT_TRUE(fs::exists(report_dir + "/summary.md"));
+
+    // Without --x and --y: a plot per axis of several values against the figures that vary;
+    // against wpq-depth, a series per bandwidth.
+    const auto all = sweep({"report", out, "--out-dir", dir + "/all", "--format", "svg"});
+    ASSERT_EQ(all.status, 0) << all.err;
+    const std::string against_depth = dir + "/all/simulated_time_ns-vs-timing.wpq-depth.svg";
+    ASSERT_TRUE(is_svg(against_depth)) << all.err;
+    EXPECT_EQ(count(read_file(against_depth), "<g id=\"gnuplot_plot_"), 3u);
+    EXPECT_TRUE(is_svg(dir + "/all/simulated_time_ns-vs-timing.write-bandwidth.svg"));
+    EXPECT_FALSE(fs::exists(dir + "/all/simulated_time_ns-vs-timing.wpq-depth.png")) << "--format svg made a PNG";
+}
+
+TEST(sweep_report, unknown_axes_figures_and_formats_are_refused_naming_those_there_are) {
+    const std::string dir = make_temp_dir(), out = dir + "/out";
+    const json spec = {{"base", {"-kernel", guest("hello")}}, {"axes", {{"--quantum", {"1us", "10us"}}}}};
+    ASSERT_EQ(sweep({"run", write_sweep(dir, spec), "--out", out}).status, 0);
+    const auto x = sweep({"report", out, "--x", "nosuch"});
+    EXPECT_EQ(x.status, 2);
+    EXPECT_NE(x.err.find("--x nosuch: no such axis in the results; the axes are: --quantum"), std::string::npos) << x.err;
+    const auto y = sweep({"report", out, "--y", "nosuch"});
+    EXPECT_EQ(y.status, 2);
+    EXPECT_NE(y.err.find("--y nosuch: no such figure"), std::string::npos) << y.err;
+    EXPECT_NE(y.err.find("simulated_time_ns"), std::string::npos) << y.err;
+    const auto f = sweep({"report", out, "--format", "gif"});
+    EXPECT_EQ(f.status, 2);
+    EXPECT_NE(f.err.find("give png, svg"), std::string::npos) << f.err;
+    EXPECT_FALSE(fs::exists(out + "/report")) << "a refused report wrote files";
+    const auto none = sweep({"report", dir + "/nothing"});
+    EXPECT_EQ(none.status, 2);
+    EXPECT_NE(none.err.find("run the sweep first"), std::string::npos) << none.err;
 }
