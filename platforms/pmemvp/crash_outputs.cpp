@@ -57,7 +57,11 @@ void persist_event_log::record(pmem::persistence_domain::event e, std::uint64_t 
 void persist_event_log::end(const sc_core::sc_time& at, const std::string& outcome, int status) {
     json j;
     j["kind"] = "end";
-    j["time_ps"] = to_ps(at);
+    // When the last instruction started (the finisher's write, or the wfi the run ended in): a
+    // power failure just before it finds everything the program did before its end.
+    const sc_core::sc_time ago = top_.cpu.since_instruction_start();
+    j["time_ps"] = to_ps(at > ago ? at - ago : sc_core::SC_ZERO_TIME);
+    j["run_end_ps"] = to_ps(at);
     j["events"] = count_;
     j["outcome"] = outcome;
     j["exit_status"] = status;

@@ -152,14 +152,29 @@ bool has_option(const std::vector<std::string>& args, const std::string& name) {
     });
 }
 
-// The runs whose result is missing or failed (all of them without --resume).
-std::vector<const run_plan*> to_do(const std::vector<run_plan>& runs, bool resume) {
-    std::vector<const run_plan*> todo;
-    for (const run_plan& r : runs) {
-        const json row = read_json(r.dir + "/result.json");
-        if (!resume || !row.is_object() || row.value("status", "") != "ok") todo.push_back(&r);
+// One phase of the campaign (the record run, or the points) in its own directory with its own
+// plan.json, as a sweep's: any executor can run it, and --resume completes it.
+int run_phase(const std::vector<run_plan>& runs, const std::string& dir, const crash_options& c, executor_options ex) {
+    sweep_plan plan;
+    plan.sweep_file = fs::absolute(c.campaign_file).string();
+    plan.pmemvp = ex.pmemvp;
+    plan.cwd = ex.cwd;
+    plan.runs = runs;
+    const json plan_json = sweep_plan_to_json(plan);
+    const std::string plan_path = dir + "/plan.json";
+    if (fs::exists(plan_path)) {
+        const json old = json::parse(read_text(plan_path), nullptr, false);
+        if (old.is_discarded() || !old.contains("runs") || old["runs"] != plan_json["runs"])
+            throw sweep_error(dir + " holds other runs than this campaign's (a different guest, base or "
+                              "--points?); give another --out");
     }
-    return todo;
+    fs::create_directories(dir);
+    write_atomically(plan_path, plan_json.dump(1) + "\n");
+    std::vector<const run_plan*> todo;
+    for (const run_plan& r : runs)
+        if (!c.resume || !run_ok(r)) todo.push_back(&r);
+    ex.out = dir;
+    return execute(todo, ex);
 }
 
 // pmemvp's --power-fail-policy, checked before anything runs (pmemvp checks it again).
@@ -213,6 +228,9 @@ int run_crash_campaign(const crash_options& c, const executor_options& ex) {
         symbol_args.push_back(fs::absolute(file).string());
     }
 
+    if (ex.no_wait)
+        throw sweep_error("--no-wait: a crash campaign plans its points from its record run, so it waits; "
+                          "if it is stopped, --resume completes it");
     const std::string out = ex.out;
     if (fs::exists(out) && !fs::is_empty(out) && !c.resume)
         throw sweep_error(out + " exists and is not empty: add --resume to complete that campaign, or give another --out");
@@ -225,7 +243,7 @@ int run_crash_campaign(const crash_options& c, const executor_options& ex) {
     record.base.push_back("{run_dir}/events.jsonl");
     const std::vector<run_plan> record_runs = expand(record, out + "/record", ex.cwd);
     std::cerr << "pmemvp-sweep crash: recording the persistence events\n";
-    if (const int sig = execute(to_do(record_runs, c.resume), ex)) return 128 + sig;
+    if (const int sig = run_phase(record_runs, out + "/record", c, ex)) return 128 + sig;
     const run_plan& recorded_plan = record_runs.front();
     const recorded_run recorded = read_persist_events(recorded_plan.dir + "/events.jsonl");
     const std::vector<crash_point> points = choose_points(recorded, choice);
@@ -246,8 +264,17 @@ int run_crash_campaign(const crash_options& c, const executor_options& ex) {
     axis fail_at{"power-fail-at", axis_kind::power_fail_at, {}};
     for (const crash_point& p : points) fail_at.values.push_back(ps_text(p.fail_ps));
     at.axes.push_back(std::move(fail_at));
+    // random:SEED:P: point i draws with SEED + i, so that the points keep different lines
+    // (with one seed, the first lines drawn would fare the same at every point).
+    if (c.policy.rfind("random:", 0) == 0) {
+        const std::uint64_t seed = std::stoull(c.policy.substr(7, c.policy.find(':', 7) - 7));
+        axis seeds{"seed", axis_kind::seed, {}};
+        for (std::size_t i = 0; i < points.size(); ++i) seeds.values.push_back(std::to_string(seed + i));
+        at.axes.push_back(std::move(seeds));
+        at.zip = true;
+    }
     const std::vector<run_plan> runs = expand(at, out + "/points", ex.cwd);
-    const int stopped = execute(to_do(runs, c.resume), ex);
+    const int stopped = run_phase(runs, out + "/points", c, ex);
     write_results(runs, out + "/points");
 
     // 3. Each point judged; failing points grouped by the stores whose lines were lost.
@@ -283,8 +310,11 @@ int run_crash_campaign(const crash_options& c, const executor_options& ex) {
         row["lost_store_symbols"] = joined(o.lost_symbols, ";");
         row["failing"] = o.failing;
         row["command"] = reproducing_command(runs[i], ex.pmemvp, ex.cwd);
-        for (std::size_t k = 0; k < row.size(); ++k)
-            csv += (k ? "," : "") + csv_field(row.at(k));
+        bool first_field = true;
+        for (const auto& [key, value] : row.items()) {
+            csv += (first_field ? "" : ",") + csv_field(value);
+            first_field = false;
+        }
         csv += "\n";
         jsonl += row.dump() + "\n";
         if (!o.failing) continue;
@@ -334,7 +364,9 @@ int run_crash_campaign(const crash_options& c, const executor_options& ex) {
         for (std::size_t j = 0; j < g.pcs.size(); ++j)
             std::cout << (j ? ", " : "") << g.pcs[j] << (g.symbols[j].empty() ? "" : " (" + g.symbols[j] + ")");
         std::cout << "\n  first: point " << first << " (" << points[first].where << "), power fails at "
-                  << ps_text(points[first].fail_ps) << ", then " << o.outcome << "\n  reproduce: "
+                  << ps_text(points[first].fail_ps) << ", then " << o.outcome
+                  << (o.exit_status > 0 ? " with exit status " + std::to_string(o.exit_status) : std::string())
+                  << (o.recovered && !*o.recovered ? " (not recovered)" : "") << "\n  reproduce: "
                   << bug["command"].get<std::string>() << "\n";
         summary["bugs"].push_back(std::move(bug));
     }

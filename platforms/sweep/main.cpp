@@ -3,12 +3,14 @@
 // copies of the backing files, here or on Slurm, collects --stats into results.csv and
 // results.jsonl, and makes tables and plots of them (docs/sweeps.md). This file parses the
 // command line and hands each subcommand to its own code.
+#include "crash_campaign.h"
 #include "report.h"
 #include "slurm.h"
 #include "sweep_run.h"
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -25,6 +27,8 @@ const char* const usage =
     "                                   [--sbatch-arg ARG]... [--no-wait] [--out DIR] [--resume]\n"
     "       pmemvp-sweep collect DIR [--wait]\n"
     "       pmemvp-sweep report DIR [--x AXIS] [--y FIGURE]... [--format png,svg] [--out-dir DIR]\n"
+    "       pmemvp-sweep crash CAMPAIGN.json [--out DIR] [--points all|N|every=T] [--policy lose-all|random:SEED:P]\n"
+    "                                        [--check exit|none] [--symbols ELF]... [--resume] [-j N | --slurm ...]\n"
     "run:\n"
     "  --out DIR          where runs and results go (default sweep-out)\n"
     "  --resume           run only the runs of DIR that are missing or failed\n"
@@ -42,6 +46,14 @@ const char* const usage =
     "  --y FIGURE         a column of results.csv to summarise and plot (repeatable; default: a few)\n"
     "  --format LIST      png, svg or both (default png,svg)\n"
     "  --out-dir DIR      where the table and plots go (default DIR/report)\n"
+    "crash:   a crash campaign: a record run lists the persistence events, then the power fails just\n"
+    "         before and after each (and at the end), the guest boots again and checks its data\n"
+    "  --points all|N|every=T   every event, N of them evenly spread, or one point every T (default all)\n"
+    "  --policy P         what is lost at each failure: lose-all (default) or random:SEED:P\n"
+    "  --check exit|none  a point fails if the guest does not exit 0 after the reboot (exit, default),\n"
+    "                     or only if lines were lost at the end (none: guests without recovery code)\n"
+    "  --symbols ELF      name pcs with this ELF's functions too (e.g. vmlinux)\n"
+    "  results: DIR/points.csv, DIR/points.jsonl, DIR/summary.json; exit status 1 if a point fails\n"
     "Results: DIR/results.csv and DIR/results.jsonl, one row per run (docs/sweeps.md).\n";
 
 [[noreturn]] void print_usage() {
@@ -99,39 +111,85 @@ std::vector<std::string> split_list(const std::string& s) {
     throw sweep_error("unexpected argument " + a.current() + " for `" + command + "` (see --help)");
 }
 
-int run_main(arguments a) {
-    run_options o;
-    executor_options& ex = o.executor;
+// The executor's options, shared by run and crash; false if `a` is not one of them.
+struct executor_choice {
     bool local = false, jobs_given = false;
     std::vector<std::string> slurm_only; // options given that need --slurm
+};
+
+bool executor_option(arguments& a, executor_options& ex, executor_choice& c) {
+    if (a.is("--local")) c.local = true;
+    else if (a.is("-j") || a.is("--jobs")) { ex.jobs = parse_count("-j", a.value(), 4096); c.jobs_given = true; }
+    else if (a.current().rfind("-j", 0) == 0 && a.current().size() > 2 && a.current()[2] != '-') {
+        ex.jobs = parse_count("-j", a.current().substr(2), 4096);
+        c.jobs_given = true;
+    }
+    else if (a.is("--slurm")) ex.slurm = true;
+    else if (a.is("--partition")) { ex.partition = a.value(); c.slurm_only.push_back("--partition"); }
+    else if (a.is("--account")) { ex.account = a.value(); c.slurm_only.push_back("--account"); }
+    else if (a.is("--time")) { ex.time_limit = a.value(); c.slurm_only.push_back("--time"); }
+    else if (a.is("--array-limit")) { ex.array_limit = parse_count("--array-limit", a.value(), 100000); c.slurm_only.push_back("--array-limit"); }
+    else if (a.is("--sbatch-arg")) { ex.sbatch_args.push_back(a.value()); c.slurm_only.push_back("--sbatch-arg"); }
+    else if (a.is("--no-wait")) { ex.no_wait = true; c.slurm_only.push_back("--no-wait"); }
+    else return false;
+    return true;
+}
+
+void check_executor(executor_options& ex, const executor_choice& c) {
+    if (c.local && ex.slurm) throw sweep_error("--local and --slurm: give one executor");
+    if (!ex.slurm && !c.slurm_only.empty())
+        throw sweep_error(c.slurm_only.front() + " is an option of the Slurm executor; add --slurm (or remove it)");
+    if (ex.slurm && c.jobs_given && !ex.array_limit) ex.array_limit = ex.jobs; // -j means the same there
+}
+
+int run_main(arguments a) {
+    run_options o;
+    executor_choice choice;
     while (a.next()) {
+        if (executor_option(a, o.executor, choice)) continue;
         if (a.is("--out")) o.out = a.value();
-        else if (a.is("--local")) local = true;
-        else if (a.is("-j") || a.is("--jobs")) { ex.jobs = parse_count("-j", a.value(), 4096); jobs_given = true; }
-        else if (a.current().rfind("-j", 0) == 0 && a.current().size() > 2 && a.current()[2] != '-') {
-            ex.jobs = parse_count("-j", a.current().substr(2), 4096);
-            jobs_given = true;
-        }
         else if (a.is("--resume")) o.resume = true;
         else if (a.is("--pmemvp")) o.pmemvp = a.value();
-        else if (a.is("--slurm")) ex.slurm = true;
-        else if (a.is("--partition")) { ex.partition = a.value(); slurm_only.push_back("--partition"); }
-        else if (a.is("--account")) { ex.account = a.value(); slurm_only.push_back("--account"); }
-        else if (a.is("--time")) { ex.time_limit = a.value(); slurm_only.push_back("--time"); }
-        else if (a.is("--array-limit")) { ex.array_limit = parse_count("--array-limit", a.value(), 100000); slurm_only.push_back("--array-limit"); }
-        else if (a.is("--sbatch-arg")) { ex.sbatch_args.push_back(a.value()); slurm_only.push_back("--sbatch-arg"); }
-        else if (a.is("--no-wait")) { ex.no_wait = true; slurm_only.push_back("--no-wait"); }
         else if (a.is("--help") || a.is("-h")) print_usage();
         else if (!a.is_option() && o.sweep_file.empty()) o.sweep_file = a.current();
         else if (!a.is_option()) throw sweep_error("a second sweep file " + a.current() + "; give one");
         else unknown(a, "run");
     }
     if (o.sweep_file.empty()) throw sweep_error("no sweep file; give `run SWEEP.json`");
-    if (local && ex.slurm) throw sweep_error("--local and --slurm: give one executor");
-    if (!ex.slurm && !slurm_only.empty())
-        throw sweep_error(slurm_only.front() + " is an option of the Slurm executor; add --slurm (or remove it)");
-    if (ex.slurm && jobs_given && !ex.array_limit) ex.array_limit = ex.jobs; // -j means the same there
+    check_executor(o.executor, choice);
     return run_sweep(o);
+}
+
+int crash_main(arguments a) {
+    crash_options c;
+    executor_options ex;
+    executor_choice choice;
+    std::string out = "crash-out", pmemvp;
+    while (a.next()) {
+        if (executor_option(a, ex, choice)) continue;
+        if (a.is("--out")) out = a.value();
+        else if (a.is("--resume")) c.resume = true;
+        else if (a.is("--pmemvp")) pmemvp = a.value();
+        else if (a.is("--points")) c.points = a.value();
+        else if (a.is("--policy")) c.policy = a.value();
+        else if (a.is("--symbols")) c.symbols.push_back(a.value());
+        else if (a.is("--check")) {
+            const std::string v = a.value();
+            if (v == "exit") c.check = recovery_check::exit;
+            else if (v == "none") c.check = recovery_check::none;
+            else throw sweep_error("--check " + v + ": give exit (the guest's exit status after the reboot) or none");
+        }
+        else if (a.is("--help") || a.is("-h")) print_usage();
+        else if (!a.is_option() && c.campaign_file.empty()) c.campaign_file = a.current();
+        else if (!a.is_option()) throw sweep_error("a second campaign file " + a.current() + "; give one");
+        else unknown(a, "crash");
+    }
+    if (c.campaign_file.empty()) throw sweep_error("no campaign file; give `crash CAMPAIGN.json` (a sweep file without axes)");
+    check_executor(ex, choice);
+    ex.pmemvp = resolve_pmemvp(pmemvp);
+    ex.cwd = std::filesystem::current_path().string();
+    ex.out = std::filesystem::absolute(out).lexically_normal().string();
+    return run_crash_campaign(c, ex);
 }
 
 int collect_main(arguments a) {
@@ -192,10 +250,11 @@ int main(int argc, char** argv) {
         const std::string command = argv[1];
         if (command == "--help" || command == "-h") print_usage();
         const std::vector<std::pair<std::string, std::function<int(arguments)>>> commands = {
-            {"run", run_main}, {"collect", collect_main}, {"report", report_main}, {"run-task", run_task_main}};
+            {"run", run_main}, {"collect", collect_main}, {"report", report_main}, {"crash", crash_main},
+            {"run-task", run_task_main}};
         for (const auto& [name, handler] : commands)
             if (command == name) return handler(arguments(argc, argv));
-        throw sweep_error("unknown command \"" + command + "\"; the commands are run, collect and report (see --help)");
+        throw sweep_error("unknown command \"" + command + "\"; the commands are run, collect, report and crash (see --help)");
     } catch (const sweep_error& e) {
         std::cerr << "pmemvp-sweep: " << e.what() << "\n";
         return 2;

@@ -20,13 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string resolve_pmemvp(const std::string& given) {
-    const std::string pmemvp = given.empty() ? self_dir() + "/pmemvp" : fs::absolute(given).string();
-    if (::access(pmemvp.c_str(), X_OK) != 0)
-        throw sweep_error("cannot run pmemvp at " + pmemvp + ": " + std::strerror(errno) + "; give it with --pmemvp PATH");
-    return pmemvp;
-}
-
 // What the runs need that the sweep file names: the guests and the users' images.
 void check_inputs(const sweep_spec& spec, const std::vector<run_plan>& runs, const std::string& cwd) {
     for (const axis& a : spec.axes)
@@ -78,6 +71,13 @@ std::size_t count_failed(const std::vector<run_plan>& runs) {
 }
 
 } // namespace
+
+std::string resolve_pmemvp(const std::string& given) {
+    const std::string pmemvp = given.empty() ? self_dir() + "/pmemvp" : fs::absolute(given).string();
+    if (::access(pmemvp.c_str(), X_OK) != 0)
+        throw sweep_error("cannot run pmemvp at " + pmemvp + ": " + std::strerror(errno) + "; give it with --pmemvp PATH");
+    return pmemvp;
+}
 
 int run_sweep(const run_options& o) {
     const std::string cwd = fs::current_path().string();

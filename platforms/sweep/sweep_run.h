@@ -16,6 +16,9 @@ struct run_options {
     executor_options executor; // pmemvp, cwd and out are filled in by run_sweep
 };
 
+// The pmemvp binary: `given`, or the one next to pmemvp-sweep; throws sweep_error if it cannot run.
+std::string resolve_pmemvp(const std::string& given);
+
 // Exit status: 0 every run ok, 1 some failed, 128 + signal if stopped; 0 once submitted with
 // --no-wait. Throws sweep_error for a bad sweep file or directory.
 int run_sweep(const run_options& o);

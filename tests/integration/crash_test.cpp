@@ -56,20 +56,21 @@ std::set<std::string> symbols_without_offsets(const json& bug) {
 
 } // namespace
 
-TEST(crash_campaign, the_crash_consistent_log_survives_a_failure_around_every_persistence_event) {
+TEST(crash_campaign, the_crash_consistent_log_survives_failures_around_its_persistence_events) {
     const std::string dir = make_temp_dir(), out = dir + "/out";
     write_file(dir + "/log.img", 0, 0); // the user's image: empty, and it must stay so
-    const auto r = crash({write_campaign(dir, "crash-log"), "--out", out, "--points", "all", "-j", "2"});
+    // 401 of the 1,605 points, evenly spread (all of them: docs/performance.md).
+    const auto r = crash({write_campaign(dir, "crash-log"), "--out", out, "--points", "401", "-j", "2"});
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     const json s = summary(out);
     EXPECT_EQ(s["events"], 802) << "a clean and a fence per record and per commit, and the new header's";
-    EXPECT_EQ(s["points"], 2 * 802 + 1) << "before and after each event, and the end";
+    EXPECT_EQ(s["points"], 401 + 1) << "401 of the events' befores and afters, and the end";
     EXPECT_EQ(s["points_run"], s["points"]);
     EXPECT_EQ(s["failing_points"], 0);
     EXPECT_TRUE(s["bugs"].empty());
     EXPECT_NE(r.out.find("0 failing, 0 distinct bug(s)"), std::string::npos) << r.out;
     const auto rows = points(out);
-    ASSERT_EQ(rows.size(), 2 * 802 + 1u);
+    ASSERT_EQ(rows.size(), 402u);
     std::size_t lost_before = 0, recovered = 0;
     for (const json& p : rows) {
         recovered += p["recovered"] == true;
@@ -78,7 +79,7 @@ TEST(crash_campaign, the_crash_consistent_log_survives_a_failure_around_every_pe
     EXPECT_EQ(recovered, rows.size());
     // Before each clean and fence something is still in flight, and is lost: the guest's
     // recovery copes with it every time.
-    EXPECT_GT(lost_before, 700u);
+    EXPECT_GT(lost_before, 150u);
     EXPECT_EQ(fs::file_size(dir + "/log.img"), 0u);
     EXPECT_TRUE(fs::exists(out + "/points.csv"));
 }
@@ -96,10 +97,10 @@ TEST(crash_campaign, the_buggy_log_is_caught_with_the_pcs_of_its_lost_stores) {
     EXPECT_EQ(s["bugs"][0]["first_where"], "end");
     EXPECT_EQ(symbols_without_offsets(s["bugs"][0]), (std::set<std::string>{"main", "memcpy"})) << s.dump(1);
 
-    // Keeping lines at random, some points keep the commit record but not a record it covers:
-    // the recovery fails, and the lost stores are the record's.
+    // Keeping lines at random (point i with seed 1 + i), some points keep the commit record but
+    // not a record it covers: the recovery fails, and the lost stores are the record's.
     r = crash({write_campaign(dir, "crash-log-buggy"), "--out", dir + "/random", "--points", "every=20us",
-               "--policy", "random:3:0.5"});
+               "--policy", "random:1:0.5"});
     EXPECT_EQ(r.status, 1) << r.out << r.err;
     s = summary(dir + "/random");
     std::size_t torn = 0;
@@ -119,8 +120,9 @@ TEST(crash_campaign, the_buggy_log_is_caught_with_the_pcs_of_its_lost_stores) {
         EXPECT_NE(command.find("--power-fail-at " + std::to_string(bug["fail_time_ps"].get<std::uint64_t>()) + "ps"),
                   std::string::npos) << command;
         const auto again = run_process({"/bin/sh", "-c", command});
-        if (bug["first_where"] == "at")
+        if (bug["first_where"] == "at") {
             EXPECT_NE(again.out.find("recovery FAILED"), std::string::npos) << command << "\n" << again.out << again.err;
+        }
         EXPECT_NE(again.err.find("store not durable"), std::string::npos) << again.err;
     }
 }
@@ -149,7 +151,9 @@ TEST(crash_campaign, persist_bug_names_the_two_stores_it_never_makes_durable) {
     // Every event point: nothing counted (no recovery check), the lost lines still listed.
     for (const json& p : points(out)) {
         EXPECT_EQ(p["recovered"], nullptr);
-        if (p["where"] != "end") EXPECT_EQ(p["failing"], false) << p;
+        if (p["where"] != "end") {
+            EXPECT_EQ(p["failing"], false) << p;
+        }
     }
 }
 

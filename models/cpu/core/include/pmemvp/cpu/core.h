@@ -76,9 +76,11 @@ public:
     // power failure just before this time comes before the instruction, one just after it
     // comes after it (crash campaigns rely on both). Valid once the instruction is retired
     // (retire()), as it is wherever it reaches the memory system or a persistence domain.
-    sc_core::sc_time instruction_start() const {
-        const std::uint64_t ahead = instruction_start_cycle_ > synced_cycle_ ? instruction_start_cycle_ - synced_cycle_ : 0;
-        return sc_core::sc_time_stamp() + sc_core::sc_time::from_value(period_value_ * ahead);
+    sc_core::sc_time instruction_start() const { return now() - since_instruction_start(); }
+    // How long ago (in this CPU's time) the last instruction retired started; at the end of a
+    // run, the end's time minus this is when the last instruction started.
+    sc_core::sc_time since_instruction_start() const {
+        return sc_core::sc_time::from_value(period_value_ * (cycle_ - instruction_start_cycle_));
     }
     virtual std::uint64_t pc() const = 0;
     bool waiting_for_interrupt() const { return wfi_; }
