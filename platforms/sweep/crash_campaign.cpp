@@ -244,6 +244,7 @@ int run_crash_campaign(const crash_options& c, const executor_options& ex) {
     const std::vector<run_plan> record_runs = expand(record, out + "/record", ex.cwd);
     std::cerr << "pmemvp-sweep crash: recording the persistence events\n";
     if (const int sig = run_phase(record_runs, out + "/record", c, ex)) return 128 + sig;
+    write_results(record_runs, out + "/record");
     const run_plan& recorded_plan = record_runs.front();
     const recorded_run recorded = read_persist_events(recorded_plan.dir + "/events.jsonl");
     const std::vector<crash_point> points = choose_points(recorded, choice);
