@@ -367,7 +367,9 @@ int run_crash_campaign(const crash_options& c, const executor_options& ex) {
         std::cout << "\n  first: point " << first << " (" << points[first].where << "), power fails at "
                   << ps_text(points[first].fail_ps) << ", then " << o.outcome
                   << (o.exit_status > 0 ? " with exit status " + std::to_string(o.exit_status) : std::string())
-                  << (o.recovered && !*o.recovered ? " (not recovered)" : "") << "\n  reproduce: "
+                  << (o.recovered && !*o.recovered ? " (not recovered)"
+                      : " (the program had finished with " + std::to_string(o.lines_lost) + " line(s) not durable)")
+                  << "\n  reproduce: "
                   << bug["command"].get<std::string>() << "\n";
         summary["bugs"].push_back(std::move(bug));
     }
