@@ -234,7 +234,7 @@ int slurm_waiter::wait() {
         if (s == SIGINT || s == SIGTERM) on_stop_signal(s);
     }
     if (!stop_signal_ && !pending_.empty()) record_lost_tasks();
-    progress_.finish(done_, failed_, running_);
+    progress_.finish(done_, failed_, pending_.empty() ? 0 : running_);
     return stop_signal_;
 }
 

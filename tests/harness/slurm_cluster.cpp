@@ -146,6 +146,8 @@ void slurm_cluster::write_conf() {
       << "AccountingStorageType=accounting_storage/none\nJobAcctGatherType=jobacct_gather/none\n"
       << "JobCompType=jobcomp/none\nMpiDefault=none\nMailProg=/bin/true\n"
       << "ReturnToService=2\n"
+      // Small, so that a test can make pmemvp-sweep split a sweep into a chain of arrays.
+      << "MaxArraySize=" << max_array_size << "\n"
       << "NodeName=localhost CPUs=" << cpus << " State=UNKNOWN\n"
       << "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP\n";
 }

@@ -2,7 +2,8 @@
 // pmemvp-sweep --slurm against a real one-node Slurm cluster started for this test (Debian's
 // munged, slurmctld and slurmd; tests/harness/slurm_cluster.cpp): the same figures as --local,
 // --no-wait then collect, --resume re-running only the failed run, Ctrl-C cancelling the job
-// and keeping finished results, and the errors of a submission that cannot be made. Skipped,
+// and keeping finished results, a sweep larger than MaxArraySize as a chain of arrays, and the
+// errors of a submission that cannot be made. Skipped,
 // with the reason, when the cluster cannot start (not root, Slurm not installed). Nothing here
 // depends on the host's speed: waits are generous guards with messages, never assertions.
 #include "pmemvp/test/harness.h"
@@ -214,6 +215,25 @@ TEST(slurm, sigint_cancels_the_job_and_keeps_finished_results) {
     EXPECT_EQ(squeue_all(), "") << "the job is still in the queue";
 }
 
+TEST(slurm, a_sweep_larger_than_max_array_size_is_a_chain_of_arrays) {
+    REQUIRE_SLURM();
+    const std::string dir = make_temp_dir(), out = dir + "/out";
+    const unsigned runs = slurm_cluster::max_array_size + 2;
+    const json spec = {{"base", {"-kernel", guest("hello")}}, {"repetitions", runs}};
+    const auto r = sweep({"run", write_sweep(dir, spec), "--out", out, "--slurm", "--array-limit", "2"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json jobs = json::parse(read_file(out + "/slurm/jobs.json"));
+    ASSERT_EQ(jobs.size(), 2u) << jobs.dump();
+    EXPECT_EQ(jobs[0]["runs"], slurm_cluster::max_array_size);
+    EXPECT_EQ(jobs[1]["runs"], 2);
+    // The second array's task 1 is run max_array_size + 1.
+    EXPECT_EQ(json::parse(read_file(out + "/slurm/batch-2/task-1.json"))["plan"]["index"], runs - 1);
+    const auto table = rows(out);
+    ASSERT_EQ(table.size(), runs);
+    for (const json& row : table)
+        EXPECT_EQ(row["status"], "ok") << row.dump();
+}
+
 TEST(slurm, a_submission_that_cannot_be_made_is_refused_with_the_reason) {
     REQUIRE_SLURM();
     const std::string dir = make_temp_dir();
@@ -238,4 +258,8 @@ TEST(slurm, a_submission_that_cannot_be_made_is_refused_with_the_reason) {
     const auto both = sweep({"run", file, "--out", dir + "/d", "--slurm", "--local"});
     EXPECT_EQ(both.status, 2);
     EXPECT_NE(both.err.find("give one executor"), std::string::npos) << both.err;
+    // A task whose plan is not there (the directory not shared with the node).
+    const auto task = sweep({"run-task", dir + "/nothing", "0"});
+    EXPECT_EQ(task.status, 2);
+    EXPECT_NE(task.err.find("on a file system this node sees"), std::string::npos) << task.err;
 }

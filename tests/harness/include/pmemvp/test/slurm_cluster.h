@@ -27,6 +27,9 @@ public:
     // The cluster of this test executable, started on first use.
     static slurm_cluster& shared();
 
+    // Its MaxArraySize: array task indexes go from 0 to this less 1.
+    static constexpr unsigned max_array_size = 8;
+
 private:
     bool start();
     bool start_munge();
