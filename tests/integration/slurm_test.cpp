@@ -3,7 +3,8 @@
 // munged, slurmctld and slurmd; tests/harness/slurm_cluster.cpp): the same figures as --local,
 // --no-wait then collect, --resume re-running only the failed run, Ctrl-C cancelling the job
 // and keeping finished results, a sweep larger than MaxArraySize as a chain of arrays, and the
-// errors of a submission that cannot be made. Skipped,
+// errors of a submission that cannot be made, and a crash campaign finding what it finds
+// locally. Skipped,
 // with the reason, when the cluster cannot start (not root, Slurm not installed). Nothing here
 // depends on the host's speed: waits are generous guards with messages, never assertions.
 #include "pmemvp/test/harness.h"
@@ -262,4 +263,35 @@ TEST(slurm, a_submission_that_cannot_be_made_is_refused_with_the_reason) {
     const auto task = sweep({"run-task", dir + "/nothing", "0"});
     EXPECT_EQ(task.status, 2);
     EXPECT_NE(task.err.find("on a file system this node sees"), std::string::npos) << task.err;
+}
+
+TEST(slurm, a_crash_campaign_through_slurm_finds_what_it_finds_locally) {
+    REQUIRE_SLURM();
+    const std::string dir = make_temp_dir();
+    const json campaign = {{"base", {"-machine", "virt,nvdimm=on,nvdimm-persistence=mem-ctrl", "-object",
+                                     "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/log.img",
+                                     "-device", "nvdimm,id=nv0,memdev=m0", "-kernel", guest("crash-log-buggy")}}};
+    const std::string file = write_sweep(dir, campaign, "campaign.json");
+    const std::vector<std::string> points{"--points", "every=40us", "--policy", "random:1:0.5"};
+    auto campaign_args = [&](const std::string& out, bool slurm) {
+        std::vector<std::string> a{"crash", file, "--out", dir + "/" + out};
+        a.insert(a.end(), points.begin(), points.end());
+        if (slurm) a.push_back("--slurm");
+        return a;
+    };
+    const auto local = sweep(campaign_args("local", false));
+    const auto slurm = sweep(campaign_args("slurm", true));
+    EXPECT_EQ(local.status, 1) << local.err; // the buggy log fails points
+    EXPECT_EQ(slurm.status, 1) << slurm.err;
+    auto summary = [&](const std::string& out) {
+        std::ifstream in(dir + "/" + out + "/summary.json");
+        json s = json::parse(in);
+        for (json& bug : s["bugs"]) bug.erase("command"); // names its own run directory
+        s.erase("campaign");
+        return s;
+    };
+    const json a = summary("local"), b = summary("slurm");
+    EXPECT_GT(a["failing_points"].get<int>(), 0) << a.dump(1);
+    EXPECT_EQ(a, b) << "local:\n" << a.dump(1) << "\nslurm:\n" << b.dump(1);
+    EXPECT_TRUE(fs::exists(dir + "/slurm/points/plan.json"));
 }
