@@ -206,16 +206,25 @@ int slurm_waiter::wait() {
     const auto began = clock_type::now();
     auto last_query = began - std::chrono::hours(1);
     std::string problem_shown;
-    std::optional<clock_type::time_point> gone_at;
+    std::optional<clock_type::time_point> gone_at, all_in_at;
     for (;;) {
         collect_new_results();
         progress_.update(done_, failed_, running_);
-        if (pending_.empty() || given_up_) break;
-        // Ask the controller every 2 s for the first half minute, then every 10 s: enough for a
-        // progress line, gentle on a busy slurmctld.
         const auto now = clock_type::now();
-        const auto interval =
-            stop_signal_ || now - began < std::chrono::seconds(30) ? std::chrono::seconds(2) : std::chrono::seconds(10);
+        if (given_up_ || gone_at) {
+            // A shared file system may show a result written on another node some seconds late.
+            if (given_up_ || pending_.empty() || stop_signal_ || now - *gone_at >= std::chrono::seconds(30)) break;
+        } else if (pending_.empty()) {
+            // Every result is in: the job is leaving the queue; the caller may rely on it having
+            // left, unless squeue cannot tell for a minute.
+            if (!all_in_at) all_in_at = now;
+            if (now - *all_in_at >= std::chrono::seconds(60)) break;
+        }
+        // Ask the controller every 2 s for the first half minute, then every 10 s (enough for a
+        // progress line, gentle on a busy slurmctld); each second once the end is near.
+        const auto interval = all_in_at || stop_signal_                ? std::chrono::seconds(1)
+                              : now - began < std::chrono::seconds(30) ? std::chrono::seconds(2)
+                                                                       : std::chrono::seconds(10);
         if (!gone_at && now - last_query >= interval) {
             last_query = now;
             std::string problem;
@@ -223,13 +232,13 @@ int slurm_waiter::wait() {
             if (st == slurm_client::state::gone) {
                 gone_at = now;
                 running_ = 0;
-            } else if (st == slurm_client::state::unknown && problem != problem_shown) {
+                continue; // collect once more, then decide
+            }
+            if (st == slurm_client::state::unknown && problem != problem_shown) {
                 progress_.note("squeue failed (" + problem + "); still waiting");
                 problem_shown = problem;
             }
         }
-        // A shared file system may show a result written on another node some seconds late.
-        if (gone_at && (stop_signal_ || now - *gone_at >= std::chrono::seconds(30))) break;
         const int s = signals.wait(1);
         if (s == SIGINT || s == SIGTERM) on_stop_signal(s);
     }
