@@ -301,7 +301,28 @@ TEST(sweep_report, summary_and_plots_with_a_series_per_value_of_the_other_axis) 
                        {"axes", {{"timing.write-bandwidth", {"4GB/s", "1GB/s", "2.21GB/s"}}, {"timing.wpq-depth", {8, 32}}}}};
     const auto r = sweep({"run", write_sweep(dir, spec), "--out", out, "-j", "2"});
     ASSERT_EQ(r.status, 0) << r.err;
-    ASSERT_EQ(rows(out).size(), 6u);
+    const auto table = rows(out);
+    ASSERT_EQ(table.size(), 6u);
+    EXPECT_EQ(line_count(read_file(out + "/results.csv")), 7u);
+    // Each row's figures are those of a single run of the same configuration, made here.
+    for (const json& row : table) {
+        std::vector<std::string> argv{pmemvp_binary()};
+        for (const auto& a : base) argv.push_back(a.get<std::string>());
+        const std::string single = dir + "/single.img";
+        fs::remove(single);
+        for (std::string& a : argv)
+            if (a.find("mem-path=") != std::string::npos) a = a.substr(0, a.find("mem-path=")) + "mem-path=" + single;
+        argv.insert(argv.end(), {"--pmem-timing", "optane,write-bandwidth=" + row["timing.write-bandwidth"].get<std::string>() +
+                                                      ",wpq-depth=" + row["timing.wpq-depth"].get<std::string>(),
+                                 "--stats", dir + "/single.json"});
+        const auto one = run_process(argv);
+        ASSERT_EQ(one.status, 0) << one.err;
+        const json stats = json::parse(read_file(dir + "/single.json"));
+        EXPECT_EQ(row["simulated_time_ns"], stats["simulated_time_ns"]) << row.dump();
+        EXPECT_EQ(row["instructions"], stats["instructions"]);
+        EXPECT_EQ(row["nvdimms.nv0.timing.media_writes"], stats["nvdimms"]["nv0"]["timing"]["media_writes"]);
+        EXPECT_EQ(row["nvdimms.nv0.timing.wpq_max"], stats["nvdimms"]["nv0"]["timing"]["wpq_max"]);
+    }
 
     const auto rep = sweep({"report", out, "--x", "timing.write-bandwidth", "--y", "simulated_time_ns", "--format",
                             "png,svg"});
