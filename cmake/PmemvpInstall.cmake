@@ -154,6 +154,7 @@ endforeach()
 install(FILES ${PROJECT_BINARY_DIR}/include/pmemvp/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pmemvp)
 install(FILES ${PROJECT_SOURCE_DIR}/sw/lib/nvdimm/nfit.h ${PROJECT_SOURCE_DIR}/sw/lib/nvdimm/labels.h
+              ${PROJECT_SOURCE_DIR}/sw/lib/regs/nvdimm_regs.h ${PROJECT_SOURCE_DIR}/sw/lib/regs/virtio_regs.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pmemvp/formats)
 
 # The executables (built by default only when PMEMVP_BUILD_TOOLS is on).
