@@ -304,10 +304,10 @@ void virt_platform::create_pci() {
         }
         const std::string name = "virtio-pmem" + std::to_string(pmem_devices_.size());
         auto device = std::make_unique<virtio::virtio_pmem>(name.c_str(), o, backend, address);
-        bus.map(address, backend.size(), device->memory().socket, name);
+        bus.map(address, backend.size(), device->pmem_target().socket, name);
         auto transport = std::make_unique<virtio::virtio_pci>(name + ".pci", *device, *pci_);
         pci_->attach(*transport, slot++);
-        tracked_.push_back({name, &backend, &device->memory(), &device->domain()});
+        tracked_.push_back({name, &backend, &device->pmem_target(), &device->domain()});
         tracked_.back().base = address;
         tracked_.back().size = backend.size();
         pmem_devices_.push_back(std::move(device));
