@@ -174,7 +174,8 @@ set(_sdk ${CMAKE_INSTALL_DATADIR}/pmemvp/sdk)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sw/runtime/ DESTINATION ${_sdk}/runtime)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sw/lib/ DESTINATION ${_sdk}/lib
         PATTERN "CMakeLists.txt" EXCLUDE)
-install(FILES ${PROJECT_SOURCE_DIR}/sw/cmake/riscv64-picolibc.cmake DESTINATION ${_sdk}/cmake)
+install(FILES ${PROJECT_SOURCE_DIR}/sw/cmake/riscv64-picolibc.cmake ${PROJECT_SOURCE_DIR}/sw/cmake/PmemvpGuest.cmake
+        DESTINATION ${_sdk}/cmake)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/sdk-README.md DESTINATION ${_sdk} RENAME README.md)
 
 # The CMake package: relocatable (every path relative to the config file's own directory).
