@@ -168,6 +168,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
+# The examples (a platform of your own with an NVDIMM, with virtio-pmem; an out-of-tree guest),
+# built from here by the install tests: they need nothing of the source tree.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 # The guest SDK, as sources: the runtime, the guest libraries and the toolchain file.
 set(_sdk ${CMAKE_INSTALL_DATADIR}/pmemvp/sdk)
