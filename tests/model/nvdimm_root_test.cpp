@@ -72,7 +72,7 @@ struct bench : sc_core::sc_module {
         std::memset(&ram_bytes[0x1000], 0, DSM_PAGE_SIZE);
         const std::uint32_t header[3] = {handle, 1, function};
         std::memcpy(&ram_bytes[0x1000], header, sizeof header);
-        std::memcpy(&ram_bytes[0x1000 + DSM_IN_ARG], args.data(), 8 * args.size());
+        if (!args.empty()) std::memcpy(&ram_bytes[0x1000 + DSM_IN_ARG], args.data(), 8 * args.size());
         write64(control_base + slot * control_page::page_size + NVDIMM_DSM_DOORBELL, ram_base + 0x1000);
         std::vector<std::uint32_t> out(8);
         std::memcpy(out.data(), &ram_bytes[0x1000], 32);
