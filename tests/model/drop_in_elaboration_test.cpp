@@ -46,6 +46,22 @@ TEST(drop_in_elaboration, an_nvdimm_whose_labels_do_not_fit_is_refused_and_its_n
     EXPECT_FALSE(std::filesystem::exists(dir + "/nv.img")) << "the file it created is gone";
 }
 
+TEST(drop_in_elaboration, options_set_field_by_field_are_checked_as_parsed_ones) {
+    const std::string dir = test::make_temp_dir();
+    nvdimm::nvdimm_device_options o = dimm("id=nv,memdev=m");
+    o.dimm.flush_hints = 17;
+    std::string e = error_of([&] { nvdimm::nvdimm_device d("a", o, file(dir + "/a.img")); });
+    EXPECT_NE(e.find("'flush-hints' value '17' is too large"), std::string::npos) << e;
+    o = dimm("id=nv,memdev=m");
+    o.dimm.slot = 16;
+    e = error_of([&] { nvdimm::nvdimm_device d("b", o, file(dir + "/b.img")); });
+    EXPECT_NE(e.find("invalid slot# 16"), std::string::npos) << e;
+    o = dimm("id=nv,memdev=m");
+    o.dimm.label_size = 4096;
+    e = error_of([&] { nvdimm::nvdimm_device d("c", o, file(dir + "/c.img")); });
+    EXPECT_NE(e.find("'label-size' value '0x1000' is too small"), std::string::npos) << e;
+}
+
 TEST(drop_in_elaboration, a_file_memory_without_a_size_names_the_option) {
     const std::string dir = test::make_temp_dir();
     backend::file_memory_options o;
