@@ -154,6 +154,7 @@ endforeach()
 install(FILES ${PROJECT_BINARY_DIR}/include/pmemvp/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pmemvp)
 install(FILES ${PROJECT_SOURCE_DIR}/sw/lib/nvdimm/nfit.h ${PROJECT_SOURCE_DIR}/sw/lib/nvdimm/labels.h
+              ${PROJECT_SOURCE_DIR}/sw/lib/regs/nvdimm_regs.h ${PROJECT_SOURCE_DIR}/sw/lib/regs/virtio_regs.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pmemvp/formats)
 
 # The executables (built by default only when PMEMVP_BUILD_TOOLS is on).
@@ -167,13 +168,17 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
+# The examples (a platform of your own with an NVDIMM, with virtio-pmem; an out-of-tree guest),
+# built from here by the install tests: they need nothing of the source tree.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 # The guest SDK, as sources: the runtime, the guest libraries and the toolchain file.
 set(_sdk ${CMAKE_INSTALL_DATADIR}/pmemvp/sdk)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sw/runtime/ DESTINATION ${_sdk}/runtime)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sw/lib/ DESTINATION ${_sdk}/lib
         PATTERN "CMakeLists.txt" EXCLUDE)
-install(FILES ${PROJECT_SOURCE_DIR}/sw/cmake/riscv64-picolibc.cmake DESTINATION ${_sdk}/cmake)
+install(FILES ${PROJECT_SOURCE_DIR}/sw/cmake/riscv64-picolibc.cmake ${PROJECT_SOURCE_DIR}/sw/cmake/PmemvpGuest.cmake
+        DESTINATION ${_sdk}/cmake)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/sdk-README.md DESTINATION ${_sdk} RENAME README.md)
 
 # The CMake package: relocatable (every path relative to the config file's own directory).

@@ -50,8 +50,16 @@ foreach(file usr/bin/pmemvp usr/bin/pmemvp-inspect
              "usr/lib/([a-z0-9_-]+/)?cmake/pmemvp/pmemvpConfigVersion\\.cmake"
              "usr/lib/([a-z0-9_-]+/)?cmake/pmemvp/pmemvpTargets\\.cmake"
              "usr/lib/([a-z0-9_-]+/)?pkgconfig/pmemvp\\.pc"
-             usr/share/doc/pmemvp/copyright usr/share/doc/pmemvp/library.md
-             usr/share/pmemvp/sdk/cmake/riscv64-picolibc.cmake)
+             usr/include/pmemvp/nvdimm/nvdimm_device.h usr/include/pmemvp/nvdimm/nvdimm_root.h
+             usr/include/pmemvp/virtio/virtio_pmem_pci.h usr/include/pmemvp/backend/file_memory.h
+             usr/include/pmemvp/tlm/irq_out.h
+             usr/include/pmemvp/formats/nvdimm_regs.h usr/include/pmemvp/formats/virtio_regs.h
+             usr/share/doc/pmemvp/copyright usr/share/doc/pmemvp/library.md usr/share/doc/pmemvp/sdk.md
+             usr/share/doc/pmemvp/examples/minimal-vp/minimal_vp.cpp
+             usr/share/doc/pmemvp/examples/virtio-pmem-in-your-platform/virtio_pmem_driver.h
+             usr/share/doc/pmemvp/examples/guest/CMakeLists.txt
+             usr/share/pmemvp/sdk/cmake/riscv64-picolibc.cmake usr/share/pmemvp/sdk/cmake/PmemvpGuest.cmake
+             usr/share/pmemvp/sdk/lib/regs/nvdimm_regs.h)
   pmemvp_expect_match("${list}" " \\./${file}\n" "dpkg-deb -c")
 endforeach()
 # Nothing of the build: tests, guest ELF files, object files.

@@ -32,7 +32,14 @@ foreach(file include/pmemvp/version.h include/pmemvp/tlm/memory_target.h
              share/doc/pmemvp/models/nvdimm.md share/doc/pmemvp/copyright
              share/pmemvp/sdk/cmake/riscv64-picolibc.cmake share/pmemvp/sdk/runtime/include/pmemvp.h
              share/pmemvp/sdk/lib/nvdimm/libnvdimm.h share/pmemvp/sdk/lib/pmem/pmem.h
-             share/pmemvp/sdk/lib/virtio/virtio_pmem.h)
+             share/pmemvp/sdk/lib/virtio/virtio_pmem.h share/pmemvp/sdk/cmake/PmemvpGuest.cmake
+             share/pmemvp/sdk/lib/regs/nvdimm_regs.h share/pmemvp/sdk/lib/regs/virtio_regs.h
+             include/pmemvp/formats/nvdimm_regs.h include/pmemvp/formats/virtio_regs.h
+             include/pmemvp/nvdimm/nvdimm_device.h include/pmemvp/nvdimm/nvdimm_root.h
+             include/pmemvp/virtio/virtio_pmem_pci.h include/pmemvp/pci/pci_endpoint.h
+             include/pmemvp/backend/file_memory.h include/pmemvp/tlm/irq_out.h
+             share/doc/pmemvp/sdk.md share/doc/pmemvp/examples/minimal-vp/CMakeLists.txt
+             share/doc/pmemvp/examples/guest/pmem_hello.c)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "not installed: ${file}")
   endif()

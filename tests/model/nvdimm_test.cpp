@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // NVDIMM device, DSM mailbox protocol (every function, every error, randomized malformed
-// pages), the controller's doorbell and flush hints over TLM, and the striped memory.
-#include "pmemvp/nvdimm/controller.h"
+// pages), the control page's doorbell and flush hints over TLM, and the striped memory.
+#include "pmemvp/nvdimm/nvdimm_device.h"
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/tlm_access.h"
 #include "pmemvp/tlm/memory_target.h"
@@ -232,27 +232,28 @@ TEST_F(dimms_fixture, randomized_malformed_pages_never_break_the_protocol) {
 
 namespace {
 
-// The controller on a bus with RAM for DSM pages.
+// An NVDIMM in slot 2 on a bus with RAM for DSM pages, its control page where the virt
+// platform puts slot 2's.
 struct bench : sc_core::sc_module {
     std::string dir = test::make_temp_dir();
     std::unique_ptr<backend::file_backend> backend = make_backend(dir, "mc");
-    std::unique_ptr<nvdimm::nvdimm> dimm;
     std::vector<unsigned char> ram_bytes = std::vector<unsigned char>(0x10000);
     router bus{"bus"};
     memory_target ram{"ram", ram_bytes.data(), ram_bytes.size(), true};
-    std::unique_ptr<controller> ctrl;
+    std::unique_ptr<nvdimm_device> dimm;
     tlm_utils::simple_initiator_socket<bench> cpu{"cpu"};
     std::vector<unsigned char> way_a = std::vector<unsigned char>(0x4000);
     std::vector<unsigned char> way_b = std::vector<unsigned char>(0x4000);
     striped_memory_target striped{"striped", {way_a.data(), way_b.data()}, 0x4000, 0x1000, true};
 
     explicit bench(const sc_core::sc_module_name& n) : sc_module(n) {
-        dimm = std::make_unique<nvdimm::nvdimm>(nvdimm_options::parse("id=nv,memdev=mc,label-size=128K,flush-hints=2"), *backend, 2);
-        ctrl = std::make_unique<controller>("ctrl", std::vector<nvdimm::nvdimm*>{dimm.get()},
-                                            std::vector<spa_range>{{dimm->spa_index(), 0x100000000ull, dimm->pmem_size(), 0, {dimm.get()}}});
+        nvdimm_device_options o;
+        o.dimm = nvdimm_options::parse("id=nv,memdev=mc,label-size=128K,flush-hints=2,slot=2");
+        o.base = 0x100000000ull;
+        dimm = std::make_unique<nvdimm_device>("nv", o, *backend);
         bus.map(0x80000000, ram_bytes.size(), ram.socket, "ram");
-        bus.map(0x10100000, max_slots * controller::page_size, ctrl->control, "nvdimm");
-        ctrl->dma.bind(bus.in);
+        bus.map(0x10100000 + 2 * control_page::page_size, control_page::page_size, dimm->control, "nvdimm");
+        dimm->dma.bind(bus.in);
         bus.map(0x200000000ull, striped.size(), striped.socket, "striped");
         cpu.bind(bus.in);
     }
@@ -270,7 +271,7 @@ bench& tb() { return test::elaborated_bench<bench>(); }
 
 } // namespace
 
-TEST(controller, doorbell_runs_the_call_in_guest_memory) {
+TEST(control_page, doorbell_runs_the_call_in_guest_memory) {
     const std::uint64_t page_addr = 0x80001000, control = 0x10100000 + 2 * 0x1000;
     page p(3, 4); // slot 2 -> handle 3
     std::memcpy(&tb().ram_bytes[0x1000], p.bytes, sizeof p.bytes);
@@ -284,7 +285,7 @@ TEST(controller, doorbell_runs_the_call_in_guest_memory) {
     EXPECT_GE(tb().read32(control + 0xc), 1u) << "dsm_calls";
 }
 
-TEST(controller, a_doorbell_outside_memory_is_reported_not_fatal) {
+TEST(control_page, a_doorbell_outside_memory_is_reported_not_fatal) {
     const std::uint64_t control = 0x10100000 + 2 * 0x1000;
     test::expect_report warning(sc_core::SC_WARNING, "cannot be read");
     EXPECT_EQ(tb().write64(control, 0x40000000), tlm::TLM_OK_RESPONSE);
@@ -295,11 +296,11 @@ TEST(controller, a_doorbell_outside_memory_is_reported_not_fatal) {
     EXPECT_EQ(tb().read32(control + 8), 1u);
 }
 
-TEST(controller, a_doorbell_page_outside_the_dma_windows_is_refused_and_never_written) {
+TEST(control_page, a_doorbell_page_outside_the_dma_windows_is_refused_and_never_written) {
     const std::uint64_t control = 0x10100000 + 2 * 0x1000;
     // A DSM page in persistent memory (here the striped memory stands for it) would put the
     // reply into the user's file: with RAM as the only window it is refused.
-    tb().ctrl->set_dma_windows({{0x80000000, tb().ram_bytes.size()}});
+    tb().dimm->control_registers().set_dma_windows({{0x80000000, tb().ram_bytes.size()}});
     page p(3, 4);
     std::memcpy(tb().way_a.data(), p.bytes, sizeof p.bytes);
     const std::vector<unsigned char> before = tb().way_a;
@@ -314,14 +315,14 @@ TEST(controller, a_doorbell_page_outside_the_dma_windows_is_refused_and_never_wr
     std::memcpy(&tb().ram_bytes[0x1000], p.bytes, sizeof p.bytes);
     EXPECT_EQ(tb().write64(control, 0x80001000), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(tb().read32(control + 8), 0u);
-    tb().ctrl->set_dma_windows({});
+    tb().dimm->control_registers().set_dma_windows({});
 }
 
-TEST(controller, flush_hint_writes_are_counted_per_dimm) {
-    const std::uint64_t hints = 0x10100000 + 2 * 0x1000 + controller::flush_hint_offset;
+TEST(control_page, flush_hint_writes_are_counted) {
+    const std::uint64_t hints = 0x10100000 + 2 * 0x1000 + control_page::flush_hint_offset;
     EXPECT_EQ(tb().write64(hints, 1), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(tb().write64(hints + 8, 1), tlm::TLM_OK_RESPONSE);
-    EXPECT_EQ(tb().ctrl->flush_hint_writes(2), 2u);
+    EXPECT_EQ(tb().dimm->control_registers().flush_hint_writes(), 2u);
     EXPECT_EQ(tb().write64(hints + 16, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE) << "only two hints";
     EXPECT_EQ(tb().write64(0x10100000, 0x80000000), tlm::TLM_ADDRESS_ERROR_RESPONSE) << "slot 0 is empty";
 }

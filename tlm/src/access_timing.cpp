@@ -21,6 +21,8 @@ void annotate_access(access_timing& timing, std::uint64_t offset, tlm::tlm_gener
     else if (gp.is_write())
         done = ext && ext->op == persist_op::store ? timing.store(offset, length, now)
                                                    : timing.write_through(offset, length, now);
+    else if (ext && ext->op == persist_op::fence)
+        done = timing.fence(now);
     else if (ext)
         done = timing.cache_op(offset, ext->op, now);
     if (done > now) delay += done - now;

@@ -72,8 +72,10 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
     default:
         // A cache-block operation: of interest to the observer and the timing only. Named to the
         // initiator, so that its fences reach them without DMI too.
-        if (const auto* ext = gp.get_extension<persistence_extension>(); ext && observer_)
-            observer_->cache_op(addr, ext->op, ext->pc);
+        if (const auto* ext = gp.get_extension<persistence_extension>(); ext && observer_) {
+            if (ext->op == persist_op::fence) observer_->fence(ext->pc); // a fence as a transaction
+            else observer_->cache_op(addr, ext->op, ext->pc);
+        }
         if (observer_) name_hook<store_observer>(gp, observer_);
         if (timing_) name_hook<access_timing>(gp, timing_);
         return tlm::TLM_OK_RESPONSE;

@@ -73,7 +73,10 @@ void striped_memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
         const auto* ext = gp.get_extension<persistence_extension>();
         const auto [way, offset] = locate(addr);
         if (!observers_.empty()) {
-            if (ext) observers_[way]->cache_op(offset, ext->op, ext->pc);
+            if (ext && ext->op == persist_op::fence) // a fence as a transaction: every way's lines
+                for (auto* o : observers_) o->fence(ext->pc);
+            else if (ext)
+                observers_[way]->cache_op(offset, ext->op, ext->pc);
             name_hook<store_observer>(gp, observers_[way]); // its fences must reach this way
         }
         if (!timings_.empty()) {

@@ -12,14 +12,14 @@ std::uint32_t rd32(const unsigned char* p) { std::uint32_t v; std::memcpy(&v, p,
 std::uint64_t rd64(const unsigned char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
 
 // Intel DIMM function numbers and root (ACPI 6.1 §9.20.7) function numbers.
-enum : std::uint32_t { fn_query = 0, fn_smart = 1, fn_label_size = 4, fn_label_read = 5,
-                       fn_label_write = 6 };
-enum : std::uint32_t { root_ars_cap = 1, root_ars_start = 2, root_ars_status = 3,
-                       root_clear_error = 4 };
+enum : std::uint32_t { fn_query = DSM_FN_QUERY, fn_smart = DSM_FN_SMART, fn_label_size = DSM_FN_LABEL_SIZE,
+                       fn_label_read = DSM_FN_LABEL_READ, fn_label_write = DSM_FN_LABEL_WRITE };
+enum : std::uint32_t { root_ars_cap = DSM_FN_ARS_CAP, root_ars_start = DSM_FN_ARS_START,
+                       root_ars_status = DSM_FN_ARS_STATUS, root_clear_error = DSM_FN_CLEAR_ERROR };
 constexpr std::uint32_t ars_persistent = 2;              // ND_ARS_PERSISTENT
 constexpr std::uint32_t ars_status_none = 2u << 16;      // no scrub has run
 constexpr std::uint32_t clear_error_unit = 256;
-constexpr std::size_t arg_offset = 12, arg_size = dsm_page_size - arg_offset;
+constexpr std::size_t arg_offset = DSM_IN_ARG, arg_size = dsm_page_size - arg_offset;
 
 } // namespace
 

@@ -4,6 +4,8 @@
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
 
+#include "nvdimm_regs.h"
+
 namespace pmemvp::nvdimm {
 
 using util::hex;
@@ -79,6 +81,16 @@ nvdimm_options nvdimm_options::parse(const std::string& keyvals) {
 nvdimm::nvdimm(const nvdimm_options& options, backend::file_backend& memdev, unsigned slot)
     : options_(options), memdev_(memdev), slot_(slot), pmem_size_(0) {
     const std::string what = "-device nvdimm '" + options_.id + "'";
+    // What parse() checks, again for options set field by field (nvdimm_device_options).
+    if (slot >= max_slots)
+        throw config_error(what + ": invalid slot# " + std::to_string(slot) + ", should be less than " +
+                           std::to_string(max_slots));
+    if (options_.flush_hints > NVDIMM_MAX_FLUSH_HINTS)
+        throw config_error(what + ": option 'flush-hints' value '" + std::to_string(options_.flush_hints) +
+                           "' is too large; give 0 to " + std::to_string(NVDIMM_MAX_FLUSH_HINTS));
+    if (options_.label_size && options_.label_size < min_label_size)
+        throw config_error(what + ": option 'label-size' value '" + hex(options_.label_size) +
+                           "' is too small: it is required at least " + hex(min_label_size) + " (or 0 for no labels)");
     const std::uint64_t align = std::max<std::uint64_t>(memdev.options().align, 4096);
     const std::uint64_t size = memdev.size();
     if (size > options_.label_size)

@@ -86,6 +86,21 @@ void pci_device::config_write(unsigned offset, unsigned length, std::uint32_t va
     }
 }
 
+tlm::tlm_response_status pci_device::config_transport(tlm::tlm_generic_payload& gp, unsigned reg) {
+    const unsigned len = gp.get_data_length();
+    if ((len != 1 && len != 2 && len != 4) || reg % len || reg + len > config_.size())
+        return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    std::uint32_t v = 0;
+    if (gp.is_read()) {
+        v = config_read(reg, len);
+        std::memcpy(gp.get_data_ptr(), &v, len);
+    } else if (gp.is_write()) {
+        std::memcpy(&v, gp.get_data_ptr(), len);
+        config_write(reg, len, v);
+    }
+    return tlm::TLM_OK_RESPONSE;
+}
+
 bool pci_device::bar_decodes(unsigned bar, std::uint64_t& base, std::uint64_t& size) const {
     if (bar >= num_bars || !bar_size_[bar] || !memory_enabled()) return false;
     const std::uint64_t lo = config_read(cfg::bar0 + 4 * bar, 4), hi = config_read(cfg::bar0 + 4 * bar + 4, 4);

@@ -39,20 +39,19 @@ void pci_host::ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
         return;
     }
     pci_device* d = bus == 0 && fn == 0 ? slots_[dev] : nullptr;
-    std::uint32_t v = 0;
-    if (gp.is_read()) {
-        v = d ? d->config_read(reg, len) : 0xffffffffu; // no device: all ones, as on real PCI
-        std::memcpy(gp.get_data_ptr(), &v, len);
-    } else if (gp.is_write() && d) {
-        std::memcpy(&v, gp.get_data_ptr(), len);
-        d->config_write(reg, len, v);
+    if (!d) {
+        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0xff, len); // no device: all ones, as on real PCI
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    gp.set_response_status(d->config_transport(gp, reg));
+    if (gp.is_write()) {
         update_intx(); // INTx disable may have changed
         if (reg < 0x40) { // BARs may have moved
             mmio->invalidate_direct_mem_ptr(0, window_size_[0] - 1);
             if (window_size_[1]) mmio64->invalidate_direct_mem_ptr(0, window_size_[1] - 1);
         }
     }
-    gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 unsigned pci_host::ecam_dbg(tlm::tlm_generic_payload& gp) {
@@ -108,10 +107,14 @@ bool pci_host::mmio_dmi(int window, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& 
     return granted;
 }
 
-bool pci_host::in_dma_window(std::uint64_t addr, std::uint64_t length) const {
-    for (const auto& w : windows_)
+bool in_dma_windows(const std::vector<dma_window>& windows, std::uint64_t addr, std::uint64_t length) {
+    for (const auto& w : windows)
         if (addr >= w.base && length <= w.size && addr - w.base <= w.size - length) return true;
     return false;
+}
+
+bool pci_host::in_dma_window(std::uint64_t addr, std::uint64_t length) const {
+    return in_dma_windows(windows_, addr, length);
 }
 
 bool pci_host::dma_access(const pci_device& device, tlm::tlm_command cmd, std::uint64_t addr,

@@ -8,13 +8,15 @@
 namespace pmemvp::virtio {
 
 namespace {
-enum : std::uint8_t { cap_common = 1, cap_notify = 2, cap_isr = 3, cap_device = 4, cap_shared_memory = 8 };
+enum : std::uint8_t { cap_common = VIRTIO_PCI_CAP_COMMON_CFG, cap_notify = VIRTIO_PCI_CAP_NOTIFY_CFG,
+                      cap_isr = VIRTIO_PCI_CAP_ISR_CFG, cap_device = VIRTIO_PCI_CAP_DEVICE_CFG,
+                      cap_shared_memory = VIRTIO_PCI_CAP_SHARED_MEMORY_CFG };
 constexpr std::uint16_t no_vector = 0xffff;
 
 std::vector<std::uint8_t> vendor_cap(std::uint8_t type, std::uint32_t offset, std::uint32_t length,
                                      std::uint8_t extra = 0) {
     std::vector<std::uint8_t> c(16 + extra, 0);
-    c[0] = 0x09; // vendor-specific
+    c[0] = VIRTIO_PCI_CAP_VENDOR;
     c[2] = static_cast<std::uint8_t>(16 + extra);
     c[3] = type;
     c[4] = virtio_pci::bar;
@@ -24,10 +26,10 @@ std::vector<std::uint8_t> vendor_cap(std::uint8_t type, std::uint32_t offset, st
 }
 } // namespace
 
-virtio_pci::virtio_pci(const std::string& name, virtio_device& device, pci::pci_host& host)
-    : pci_device(name, 0x1af4, static_cast<std::uint16_t>(0x1040 + device.device_id()), 1, 0x00ff00,
-                 0x1af4, 0x1100),
-      device_(device), host_(host), log_(name), common_(name + ".common"), queues_(device.num_queues()) {
+virtio_pci::virtio_pci(const std::string& name, virtio_device& device, pci::pci_upstream& upstream)
+    : pci_device(name, VIRTIO_PCI_VENDOR, static_cast<std::uint16_t>(VIRTIO_PCI_DEVICE(device.device_id())), 1,
+                 0x00ff00, VIRTIO_PCI_VENDOR, VIRTIO_PCI_SUBSYSTEM),
+      device_(device), host_(&upstream), log_(name), common_(name + ".common"), queues_(device.num_queues()) {
     declare_bar64(bar, bar_size, true);
     auto common = vendor_cap(cap_common, common_offset, 0x1000);
     add_capability(common.data(), static_cast<unsigned>(common.size()));
@@ -69,14 +71,14 @@ virtio_pci::queue_state* virtio_pci::selected() {
 
 void virtio_pci::declare_common_registers() {
     auto& r = common_;
-    r.add("device_feature_select", 0, 4).on_read([this] { return device_feature_select_; })
+    r.add("device_feature_select", VIRTIO_PCI_COMMON_DFSELECT, 4).on_read([this] { return device_feature_select_; })
         .on_write([this](std::uint64_t v) { device_feature_select_ = static_cast<std::uint32_t>(v); });
-    r.add("device_feature", 4, 4).read_only().on_read([this]() -> std::uint64_t {
+    r.add("device_feature", VIRTIO_PCI_COMMON_DF, 4).read_only().on_read([this]() -> std::uint64_t {
         return device_feature_select_ < 2 ? (offered_features() >> (32 * device_feature_select_)) & 0xffffffffu : 0;
     });
-    r.add("driver_feature_select", 8, 4).on_read([this] { return driver_feature_select_; })
+    r.add("driver_feature_select", VIRTIO_PCI_COMMON_GFSELECT, 4).on_read([this] { return driver_feature_select_; })
         .on_write([this](std::uint64_t v) { driver_feature_select_ = static_cast<std::uint32_t>(v); });
-    r.add("driver_feature", 12, 4)
+    r.add("driver_feature", VIRTIO_PCI_COMMON_GF, 4)
         .on_read([this]() -> std::uint64_t {
             return driver_feature_select_ < 2 ? (driver_features_ >> (32 * driver_feature_select_)) & 0xffffffffu : 0;
         })
@@ -85,27 +87,27 @@ void virtio_pci::declare_common_registers() {
             const unsigned shift = 32 * driver_feature_select_;
             driver_features_ = (driver_features_ & ~(0xffffffffull << shift)) | (v << shift);
         });
-    r.add("config_msix_vector", 16, 2).on_read([] { return no_vector; }).on_write([](std::uint64_t) {});
-    r.add("num_queues", 18, 2).read_only().on_read([this] { return queues_.size(); });
-    r.add("device_status", 20, 1).on_read([this] { return status_; })
+    r.add("config_msix_vector", VIRTIO_PCI_COMMON_MSIX, 2).on_read([] { return no_vector; }).on_write([](std::uint64_t) {});
+    r.add("num_queues", VIRTIO_PCI_COMMON_NUMQ, 2).read_only().on_read([this] { return queues_.size(); });
+    r.add("device_status", VIRTIO_PCI_COMMON_STATUS, 1).on_read([this] { return status_; })
         .on_write([this](std::uint64_t v) { write_status(static_cast<std::uint8_t>(v)); });
-    r.add("config_generation", 21, 1).read_only().on_read([] { return 0; });
-    r.add("queue_select", 22, 2).on_read([this] { return queue_select_; })
+    r.add("config_generation", VIRTIO_PCI_COMMON_CFGGEN, 1).read_only().on_read([] { return 0; });
+    r.add("queue_select", VIRTIO_PCI_COMMON_Q_SELECT, 2).on_read([this] { return queue_select_; })
         .on_write([this](std::uint64_t v) { queue_select_ = static_cast<std::uint16_t>(v); });
-    r.add("queue_size", 24, 2)
+    r.add("queue_size", VIRTIO_PCI_COMMON_Q_SIZE, 2)
         .on_read([this]() -> std::uint64_t { auto* q = selected(); return q ? q->size : 0; })
         .on_write([this](std::uint64_t v) {
             auto* q = selected();
             if (q && !q->enabled) q->size = static_cast<std::uint16_t>(v);
         });
-    r.add("queue_msix_vector", 26, 2).on_read([] { return no_vector; }).on_write([](std::uint64_t) {});
-    r.add("queue_enable", 28, 2)
+    r.add("queue_msix_vector", VIRTIO_PCI_COMMON_Q_MSIX, 2).on_read([] { return no_vector; }).on_write([](std::uint64_t) {});
+    r.add("queue_enable", VIRTIO_PCI_COMMON_Q_ENABLE, 2)
         .on_read([this]() -> std::uint64_t { auto* q = selected(); return q && q->enabled; })
         .on_write([this](std::uint64_t v) { if (v == 1 && selected()) enable_queue(queue_select_); });
-    r.add("queue_notify_off", 30, 2).read_only().on_read([this] { return queue_select_; });
+    r.add("queue_notify_off", VIRTIO_PCI_COMMON_Q_NOFF, 2).read_only().on_read([this] { return queue_select_; });
     struct { const char* name; unsigned off; std::uint64_t queue_state::*field; } addrs[] = {
-        {"queue_desc", 32, &queue_state::desc}, {"queue_driver", 40, &queue_state::avail},
-        {"queue_device", 48, &queue_state::used}};
+        {"queue_desc", VIRTIO_PCI_COMMON_Q_DESC, &queue_state::desc}, {"queue_driver", VIRTIO_PCI_COMMON_Q_DRIVER, &queue_state::avail},
+        {"queue_device", VIRTIO_PCI_COMMON_Q_DEVICE, &queue_state::used}};
     for (const auto& a : addrs) {
         auto field = a.field;
         r.add(a.name, a.off, 8)
@@ -142,7 +144,7 @@ void virtio_pci::bar_access(unsigned which, std::uint64_t offset, tlm::tlm_gener
             *gp.get_data_ptr() = isr_; // reading clears it and drops INTx
             isr_ = 0;
             set_intx(false);
-            host_.update_intx();
+            host_->update_intx();
         }
     } else if (offset < notify_offset) {
         const std::uint64_t at = offset - device_offset;
@@ -188,7 +190,7 @@ void virtio_pci::reset() {
     reset_queues();
     device_.reset();
     set_intx(false);
-    host_.update_intx();
+    host_->update_intx();
 }
 
 void virtio_pci::enable_queue(unsigned index) {
@@ -211,30 +213,30 @@ void virtio_pci::enable_queue(unsigned index) {
 void virtio_pci::raise(std::uint8_t bits) {
     isr_ |= bits;
     set_intx(isr_ != 0);
-    host_.update_intx();
+    host_->update_intx();
 }
 
 void virtio_pci::used(unsigned index) {
-    if (!queues_.at(index).vq.interrupt_suppressed(*this)) raise(1);
+    if (!queues_.at(index).vq.interrupt_suppressed(*this)) raise(VIRTIO_ISR_QUEUE);
 }
 
 void virtio_pci::device_error(const std::string& what) {
     log_.warn(what, "; the device needs a reset (DEVICE_NEEDS_RESET)");
     status_ |= status_bits::needs_reset;
-    if (driver_ok()) raise(2); // configuration change interrupt
+    if (driver_ok()) raise(VIRTIO_ISR_CONFIG);
 }
 
 bool virtio_pci::read(std::uint64_t addr, void* data, std::uint64_t length) {
-    return host_.dma_read(*this, addr, data, length, dma_delay_);
+    return host_->dma_read(*this, addr, data, length, dma_delay_);
 }
 
 bool virtio_pci::write(std::uint64_t addr, const void* data, std::uint64_t length) {
-    return host_.dma_write(*this, addr, data, length, dma_delay_);
+    return host_->dma_write(*this, addr, data, length, dma_delay_);
 }
 
 bool virtio_pci::accessible(std::uint64_t addr, std::uint64_t length) const {
     // Ask the host without touching memory: a zero-cost probe of its DMA windows.
-    return bus_master() && length > 0 && host_.dma_allowed(addr, length);
+    return bus_master() && length > 0 && host_->dma_allowed(addr, length);
 }
 
 } // namespace pmemvp::virtio

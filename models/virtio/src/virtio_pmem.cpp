@@ -47,7 +47,7 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
                          backend::file_backend& memdev, std::uint64_t address)
     : sc_module(name), options_(options), memdev_(memdev), address_(address), log_(this->name()),
       dirty_(memdev.size()), domain_(memdev.data(), memdev.size(), pmem::domain_kind::none) {
-    memory_ = std::make_unique<memory_target>("memory", memdev.data(), memdev.size(), memdev.writable());
+    memory_ = std::make_unique<memory_target>("pmem", memdev.data(), memdev.size(), memdev.writable());
     memory_->set_description("virtio-pmem-pci '" + options_.id + "' (memory-backend-file '" + memdev.id() +
                              "', readonly=on)");
     domain_.prepare_stores_with([&memdev](std::uint64_t offset) { memdev.prepare_store(offset); });
@@ -66,8 +66,16 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
 void virtio_pmem::read_config(unsigned offset, void* data, unsigned length) {
     // With SHMEM_REGION negotiated the driver must use the region: start and size read 0.
     const bool shm = transport_ && (transport_->negotiated_features() & feature_shmem_region);
-    const std::uint64_t config[2] = {shm ? 0 : address_, shm ? 0 : memdev_.size()}; // le64 start, size
-    std::memcpy(data, reinterpret_cast<const unsigned char*>(config) + offset, length);
+    const virtio_pmem_config config{shm ? 0 : address_, shm ? 0 : memdev_.size()}; // little-endian host
+    std::memcpy(data, reinterpret_cast<const unsigned char*>(&config) + offset, length);
+}
+
+std::vector<pmem::finding> virtio_pmem::power_fail(const pmem::failure_policy& policy, const sc_core::sc_time& now) {
+    auto findings = domain_.power_fail(policy, now);
+    // The file gets exactly the durable content back.
+    for (const auto& f : findings) memdev_.persist(f.address, pmem::persistence_domain::line);
+    memory_->invalidate_dmi(); // what initiators had mapped has changed under them
+    return findings;
 }
 
 void virtio_pmem::notify(unsigned, const sc_core::sc_time& delay) {

@@ -115,17 +115,15 @@ void virt_platform::schedule_power_fail(const sc_core::sc_time& at) {
 void virt_platform::power_fail() {
     const std::size_t first_finding = failure_findings_.size();
     ++power_failures_;
+    // Each module puts back what its domain guarantees (memory and file) and withdraws DMI.
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
     for (auto& t : tracked_) {
-        for (const auto& f : t.domain->power_fail(config_.failure_policy, sc_core::sc_time_stamp())) {
-            failure_findings_.emplace_back(t.name, f);
-            // The file gets exactly the durable content back.
-            t.file->persist(f.address, pmem::persistence_domain::line);
-        }
-        if (t.target) t.target->invalidate_dmi(); // what initiators had mapped has changed under them
+        const auto findings = t.device ? t.device->power_fail(config_.failure_policy, now)
+                                       : t.virtio->power_fail(config_.failure_policy, now);
+        for (const auto& f : findings) failure_findings_.emplace_back(t.name, f);
     }
-    for (auto* t : striped_targets_) t->invalidate_dmi();
+    if (nvdimm_root_) nvdimm_root_->invalidate_interleave_dmi();
     if (pmem_cache_) pmem_cache_->clear();
-    for (auto& m : media_timings_) m->power_cycle();
     if (on_power_failure) on_power_failure(first_finding);
     if (config_.reboot_after_power_fail) {
         // Power comes back: the guest boots again on what the media kept, as after a reset.
@@ -224,49 +222,30 @@ void virt_platform::create_nvdimms() {
         for (const auto& other : nvdimms_)
             if (!o.id.empty() && other->id() == o.id)
                 throw config_error("-device nvdimm: id '" + o.id + "' is used twice");
-        nvdimms_.push_back(std::make_unique<nvdimm::nvdimm>(o, backend, static_cast<unsigned>(slot)));
+        nvdimm::nvdimm_device_options d;
+        d.dimm = o;
+        d.dimm.slot = slot;
+        d.persistence = config_.persistence;
+        d.timing = config_.pmem_timing;
+        d.dsm_windows = {{ram_base, config_.ram_size}}; // a DSM page must be in RAM
+        // One CPU cache in front of every DIMM, as on a real machine.
+        if (config_.pmem_timing && !pmem_cache_) pmem_cache_ = std::make_unique<pmem::cpu_cache>(*config_.pmem_timing);
+        const std::string name = "nvdimm" + std::to_string(slot);
+        nvdimms_.push_back(std::make_unique<nvdimm::nvdimm_device>(name.c_str(), d, backend, pmem_cache_.get()));
     }
-    // SPA ranges: the interleave sets, then every other DIMM on its own, 1 GiB aligned.
-    auto find_dimm = [&](const std::string& id, const std::string& set) {
-        for (auto& d : nvdimms_) if (d->id() == id) return d.get();
-        throw config_error("-object nvdimm-interleave '" + set + "': no -device nvdimm with id '" + id + "'");
-    };
-    std::vector<const nvdimm::nvdimm*> in_a_set;
-    auto add_range = [&](nvdimm::spa_range r) {
-        r.base = next_device_memory_;
-        r.index = r.dimms.front()->spa_index();
-        next_device_memory_ += (r.size + device_memory_align - 1) & ~(device_memory_align - 1);
-        ranges_.push_back(std::move(r));
-    };
-    for (const auto& set : config_.interleave_sets) {
-        nvdimm::spa_range r;
-        r.granularity = set.granularity;
-        std::uint64_t per_dimm = ~0ull;
-        for (const auto& id : set.dimms) {
-            nvdimm::nvdimm* d = find_dimm(id, set.id);
-            if (std::find(in_a_set.begin(), in_a_set.end(), d) != in_a_set.end())
-                throw config_error("-object nvdimm-interleave '" + set.id + "': nvdimm '" + id +
-                                   "' is already in an interleave set");
-            in_a_set.push_back(d);
-            r.dimms.push_back(d);
-            per_dimm = std::min(per_dimm, d->pmem_size() & ~(set.granularity - 1));
-        }
-        if (per_dimm == 0)
-            throw config_error("-object nvdimm-interleave '" + set.id + "': the DIMMs hold less "
-                               "than one line of granularity " + util::hex(set.granularity));
-        r.size = per_dimm * r.dimms.size();
-        add_range(std::move(r));
-    }
-    std::vector<nvdimm::nvdimm*> by_slot;
-    for (auto& d : nvdimms_) by_slot.push_back(d.get());
-    std::sort(by_slot.begin(), by_slot.end(), [](auto* a, auto* b) { return a->slot() < b->slot(); });
-    for (nvdimm::nvdimm* d : by_slot) {
-        if (std::find(in_a_set.begin(), in_a_set.end(), d) != in_a_set.end()) continue;
-        nvdimm::spa_range r;
-        r.size = d->pmem_size();
-        r.dimms.push_back(d);
-        add_range(std::move(r));
-    }
+    // The root lays out the SPA ranges: the interleave sets, then every other DIMM on its own,
+    // 1 GiB aligned.
+    nvdimm::nvdimm_root_options r;
+    r.interleave_sets = config_.interleave_sets;
+    r.base = next_device_memory_;
+    r.align = device_memory_align;
+    r.control_base = nvdimm_control_base;
+    r.capabilities = config_.nvdimm_persistence;
+    std::vector<nvdimm::nvdimm_device*> dimms;
+    for (auto& d : nvdimms_) dimms.push_back(d.get());
+    nvdimm_root_ = std::make_unique<nvdimm::nvdimm_root>("nvdimm", r, dimms);
+    ranges_ = nvdimm_root_->ranges();
+    next_device_memory_ = nvdimm_root_->end();
 }
 
 backend::file_backend& virt_platform::claim_memdev(const std::string& memdev, const std::string& who) {
@@ -306,125 +285,50 @@ void virt_platform::create_pci() {
             next_device_memory_ += (backend.size() + device_memory_align - 1) & ~(device_memory_align - 1);
         }
         const std::string name = "virtio-pmem" + std::to_string(pmem_devices_.size());
-        auto device = std::make_unique<virtio::virtio_pmem>(name.c_str(), o, backend, address);
-        bus.map(address, backend.size(), device->memory().socket, name);
-        auto transport = std::make_unique<virtio::virtio_pci>(name + ".pci", *device, *pci_);
-        pci_->attach(*transport, slot++);
-        tracked_.push_back({name, &backend, &device->memory(), &device->domain()});
-        tracked_.back().base = address;
-        tracked_.back().size = backend.size();
+        virtio::virtio_pmem_options options = o;
+        options.memaddr = address;
+        auto device = std::make_unique<virtio::virtio_pmem_pci>(name.c_str(), options, backend);
+        bus.map(address, backend.size(), device->memory, name);
+        device->attach(*pci_, slot++);
+        tracked_pmem t{name, &backend, &device->pmem_target(), &device->domain()};
+        t.base = address;
+        t.size = backend.size();
+        t.virtio = device.get();
+        tracked_.push_back(t);
         pmem_devices_.push_back(std::move(device));
-        pmem_transports_.push_back(std::move(transport));
     }
 }
 
 void virt_platform::map_nvdimms() {
-    if (nvdimms_.empty()) return;
-    std::vector<nvdimm::nvdimm*> dimms;
-    for (auto& d : nvdimms_) dimms.push_back(d.get());
-    nvdimm_ctrl_ = std::make_unique<nvdimm::controller>("nvdimm", dimms, ranges_);
-    bus.map(nvdimm_control_base, nvdimm::max_slots * nvdimm::controller::page_size,
-            nvdimm_ctrl_->control, "nvdimm-control");
-    nvdimm_ctrl_->dma.bind(bus.in);
-    nvdimm_ctrl_->set_dma_windows({{ram_base, config_.ram_size}});
-    for (const auto& r : ranges_) {
+    if (!nvdimm_root_) return;
+    for (auto& d : nvdimms_) {
+        const unsigned slot = d->dimm().slot();
+        bus.map(nvdimm_control_base + slot * nvdimm::control_page::page_size, nvdimm::control_page::page_size,
+                d->control, "nvdimm" + std::to_string(slot) + "-control");
+        d->dma.bind(bus.in); // DSM pages
+    }
+    for (std::size_t i = 0; i < ranges_.size(); ++i) {
+        const nvdimm::spa_range& r = ranges_[i];
         const std::string name = "pmem" + std::to_string(r.index);
-        const bool writable = std::all_of(r.dimms.begin(), r.dimms.end(), [](auto* d) { return !d->readonly(); });
-        if (r.granularity) {
-            std::vector<unsigned char*> ways;
-            for (auto* d : r.dimms) ways.push_back(d->pmem());
-            auto t = std::make_unique<striped_memory_target>(name.c_str(), ways, r.per_dimm_size(),
-                                                             r.granularity, writable);
-            std::string ids;
-            for (auto* d : r.dimms)
-                if (d->readonly()) ids += (ids.empty() ? "'" : ", '") + d->memdev().id() + "'";
-            t->set_description("the interleave set '" + name + "' (memory-backend-file " + ids + ", readonly=on)");
-            bus.map(r.base, r.size, t->socket, name);
-            // One persistence domain per DIMM, in DIMM offsets.
-            std::vector<store_observer*> observers;
-            std::vector<access_timing*> timings;
-            for (auto* d : r.dimms) {
-                observers.push_back(make_dimm_domain(*d, r.per_dimm_size()));
-                pmem::pmem_timing* timing = make_dimm_timing(*d);
-                if (timing) timings.push_back(timing);
-                tracked_.push_back({name + "/" + d->id(), &d->memdev(), nullptr, nvdimm_domains_.back().get(), d, timing,
-                                    r.base, r.size, static_cast<unsigned>(r.dimms.size()),
-                                    static_cast<unsigned>(observers.size() - 1), r.granularity});
-            }
-            t->set_store_observers(observers);
-            t->set_access_timings(timings);
-            striped_targets_.push_back(t.get());
-            pmem_targets_.push_back(std::move(t));
-        } else {
-            auto t = std::make_unique<memory_target>(name.c_str(), r.dimms[0]->pmem(), r.size, writable);
-            t->set_description("NVDIMM '" + r.dimms[0]->id() + "' (memory-backend-file '" +
-                               r.dimms[0]->memdev().id() + "', readonly=on)");
-            bus.map(r.base, r.size, t->socket, name);
-            // Persistence tracking of the DIMM's range.
-            t->set_store_observer(make_dimm_domain(*r.dimms[0], r.size));
-            pmem::pmem_timing* timing = make_dimm_timing(*r.dimms[0]);
-            t->set_access_timing(timing);
-            tracked_.push_back({name, &r.dimms[0]->memdev(), t.get(), nvdimm_domains_.back().get(), r.dimms[0], timing,
-                                r.base, r.size});
-            pmem_targets_.push_back(std::move(t));
+        bus.map(r.base, r.size, nvdimm_root_->range_socket(i), name);
+        for (unsigned way = 0; way < r.dimms.size(); ++way) {
+            nvdimm::nvdimm_device& d = nvdimm_root_->device_of(*r.dimms[way]);
+            tracked_pmem t{r.granularity ? name + "/" + d.id() : name, &d.file(),
+                           r.granularity ? nullptr : &d.pmem_target(), &d.domain(), &d.dimm(), d.timing()};
+            t.base = r.base;
+            t.size = r.size;
+            t.ways = static_cast<unsigned>(r.dimms.size());
+            t.way = way;
+            t.granularity = r.granularity;
+            t.device = &d;
+            tracked_.push_back(t);
         }
     }
-    nvdimm_ctrl_->on_flush_hint = [this](unsigned slot, const sc_core::sc_time& now) {
-        sc_core::sc_time done = now;
-        for (auto& t : tracked_)
-            if (t.dimm && t.dimm->slot() == slot) {
-                t.domain->drain(sc_core::sc_time_stamp());
-                if (t.timing) done = std::max(done, t.timing->media().drain(now));
-            }
-        return done;
-    };
-}
-
-pmem::persistence_domain* virt_platform::make_dimm_domain(const nvdimm::nvdimm& dimm, std::uint64_t size) {
-    nvdimm_domains_.push_back(std::make_unique<pmem::persistence_domain>(dimm.pmem(), size, config_.persistence));
-    backend::file_backend& file = dimm.memdev();
-    nvdimm_domains_.back()->prepare_stores_with([&file](std::uint64_t offset) { file.prepare_store(offset); });
-    return nvdimm_domains_.back().get();
-}
-
-pmem::pmem_timing* virt_platform::make_dimm_timing(const nvdimm::nvdimm& dimm) {
-    if (!config_.pmem_timing) return nullptr;
-    if (!pmem_cache_) pmem_cache_ = std::make_unique<pmem::cpu_cache>(*config_.pmem_timing);
-    media_timings_.push_back(std::make_unique<pmem::media_timing>(*config_.pmem_timing));
-    dimm_timings_.push_back(std::make_unique<pmem::pmem_timing>(*pmem_cache_, *media_timings_.back(), dimm.slot()));
-    return dimm_timings_.back().get();
 }
 
 void virt_platform::build_acpi() {
     std::vector<acpi::table> tables;
-    if (!nvdimms_.empty()) {
-        acpi::nfit_config nfit;
-        nfit.capabilities = config_.nvdimm_persistence;
-        for (const auto& r : ranges_) {
-            nfit.spas.push_back({r.index, r.base, r.size, r.dimms[0]->options().node});
-            for (unsigned pos = 0; pos < r.dimms.size(); ++pos) {
-                const nvdimm::nvdimm& d = *r.dimms[pos];
-                acpi::nfit_dimm m;
-                m.handle = d.handle();
-                m.spa_index = r.index;
-                m.dcr_index = d.dcr_index();
-                m.serial = d.serial();
-                m.unarmed = d.unarmed();
-                m.region_size = r.per_dimm_size();
-                m.region_offset = r.spa_offset(pos, 0);
-                m.interleave_ways = static_cast<std::uint16_t>(r.dimms.size());
-                if (r.granularity) {
-                    m.interleave_index = static_cast<std::uint16_t>(d.handle());
-                    nfit.interleaves.push_back({m.interleave_index, static_cast<std::uint32_t>(r.granularity), {pos}});
-                }
-                for (unsigned i = 0; i < d.options().flush_hints; ++i)
-                    m.flush_hints.push_back(nvdimm_control_base + d.slot() * nvdimm::controller::page_size +
-                                            nvdimm::controller::flush_hint_offset + 8 * i);
-                nfit.dimms.push_back(m);
-            }
-        }
-        tables.push_back(acpi::build_nfit(nfit));
-    }
+    if (nvdimm_root_) tables.push_back(nvdimm_root_->nfit());
     acpi_ = acpi::place_tables(acpi_base, tables);
     const std::uint64_t offset = acpi_base - rom_base;
     if (offset + acpi_.image.size() > rom_size)

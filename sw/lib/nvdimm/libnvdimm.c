@@ -19,18 +19,18 @@ int nvdimm_probe(struct nfit_info *nfit, char *error, size_t error_size) {
     return 0;
 }
 
-static uint8_t dsm_page[4096] __attribute__((aligned(4096)));
+static uint8_t dsm_page[DSM_PAGE_SIZE] __attribute__((aligned(4096)));
 
 int nvdimm_dsm(const struct nfit_info *nfit, uint32_t handle, uint32_t function, const void *arg,
                uint32_t arg_length, void *out, uint32_t out_size, uint32_t *out_length) {
-    if (nfit->ndimm == 0 || arg_length > 4096 - 12) return -1;
+    if (nfit->ndimm == 0 || arg_length > DSM_PAGE_SIZE - DSM_IN_ARG) return -1;
     /* A DIMM's calls go through its own page; the root's through the first DIMM's. */
     const uint32_t page_handle = handle ? handle : nfit->dimm[0].handle;
-    const uintptr_t control = NVDIMM_CONTROL_BASE + (uintptr_t)(page_handle - 1) * 0x1000;
+    const uintptr_t control = NVDIMM_CONTROL_BASE + (uintptr_t)(page_handle - 1) * NVDIMM_CONTROL_PAGE_SIZE;
     memset(dsm_page, 0, sizeof dsm_page);
     const uint32_t header[3] = {handle, 1, function};
     memcpy(dsm_page, header, sizeof header);
-    if (arg_length) memcpy(dsm_page + 12, arg, arg_length);
+    if (arg_length) memcpy(dsm_page + DSM_IN_ARG, arg, arg_length);
     __asm__ volatile("fence" ::: "memory");
     mmio_write64(control + NVDIMM_DSM_DOORBELL, (uintptr_t)dsm_page);
     __asm__ volatile("fence" ::: "memory");

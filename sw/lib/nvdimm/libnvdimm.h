@@ -5,19 +5,13 @@
 #define PMEMVP_LIBNVDIMM_H
 #include "labels.h"
 #include "nfit.h"
+#include "nvdimm_regs.h" /* the control page and DSM layout */
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define NVDIMM_CONTROL_BASE 0x10100000UL /* one 4 KiB page per slot (slot = handle - 1) */
-#define NVDIMM_DSM_DOORBELL 0x000
-#define NVDIMM_DSM_STATUS 0x008
-
-/* DSM status codes. */
-#define DSM_SUCCESS 0
-#define DSM_NOT_SUPPORTED 1
-#define DSM_NO_SUCH_DEVICE 2
-#define DSM_INVALID_INPUT 3
+/* Where the virt platform puts the control pages: one per slot (slot = handle - 1). */
+#define NVDIMM_CONTROL_BASE 0x10100000UL
 
 /* Finds and validates the NFIT through the RSDP the boot ROM passed. */
 int nvdimm_probe(struct nfit_info *nfit, char *error, size_t error_size);

@@ -5,9 +5,13 @@
 
 #include <string.h>
 
-/* common configuration offsets */
-enum { DFSEL = 0, DF = 4, GFSEL = 8, GF = 12, NUMQ = 18, STATUS = 20, QSEL = 22, QSIZE = 24,
-       QENABLE = 28, QNOFF = 30, QDESC = 32, QDRIVER = 40, QDEVICE = 48 };
+/* common configuration offsets (virtio_regs.h), short */
+enum { DFSEL = VIRTIO_PCI_COMMON_DFSELECT, DF = VIRTIO_PCI_COMMON_DF, GFSEL = VIRTIO_PCI_COMMON_GFSELECT,
+       GF = VIRTIO_PCI_COMMON_GF, NUMQ = VIRTIO_PCI_COMMON_NUMQ, STATUS = VIRTIO_PCI_COMMON_STATUS,
+       QSEL = VIRTIO_PCI_COMMON_Q_SELECT, QSIZE = VIRTIO_PCI_COMMON_Q_SIZE,
+       QENABLE = VIRTIO_PCI_COMMON_Q_ENABLE, QNOFF = VIRTIO_PCI_COMMON_Q_NOFF,
+       QDESC = VIRTIO_PCI_COMMON_Q_DESC, QDRIVER = VIRTIO_PCI_COMMON_Q_DRIVER,
+       QDEVICE = VIRTIO_PCI_COMMON_Q_DEVICE };
 #define PLIC_BASE 0x0c000000UL
 
 static void w8(volatile uint8_t *b, unsigned off, uint8_t v) { *(volatile uint8_t *)(b + off) = v; }
@@ -21,15 +25,16 @@ static void w64(volatile uint8_t *b, unsigned off, uint64_t v) { w32(b, off, (ui
 int virtio_init(struct virtio_dev *v, struct pci_dev *pci) {
     memset(v, 0, sizeof *v);
     v->pci = pci;
-    for (unsigned cap = pci_find_capability(pci->slot, 0x09, 0); cap; cap = pci_find_capability(pci->slot, 0x09, cap)) {
+    for (unsigned cap = pci_find_capability(pci->slot, VIRTIO_PCI_CAP_VENDOR, 0); cap;
+         cap = pci_find_capability(pci->slot, VIRTIO_PCI_CAP_VENDOR, cap)) {
         const uint8_t type = (uint8_t)pci_read(pci->slot, cap + 3, 1), bar = (uint8_t)pci_read(pci->slot, cap + 4, 1);
         if (bar > 5 || !pci->bar[bar]) continue;
         volatile uint8_t *at = (volatile uint8_t *)(uintptr_t)(pci->bar[bar] + pci_read(pci->slot, cap + 8, 4));
         switch (type) {
-        case 1: v->common = at; break;
-        case 2: v->notify = at; v->notify_multiplier = pci_read(pci->slot, cap + 16, 4); break;
-        case 3: v->isr = at; break;
-        case 4: v->config = at; break;
+        case VIRTIO_PCI_CAP_COMMON_CFG: v->common = at; break;
+        case VIRTIO_PCI_CAP_NOTIFY_CFG: v->notify = at; v->notify_multiplier = pci_read(pci->slot, cap + 16, 4); break;
+        case VIRTIO_PCI_CAP_ISR_CFG: v->isr = at; break;
+        case VIRTIO_PCI_CAP_DEVICE_CFG: v->config = at; break;
         }
     }
     return v->common && v->notify && v->isr && v->config ? 0 : -1;

@@ -4,19 +4,10 @@
 #ifndef PMEMVP_VIRTIO_H
 #define PMEMVP_VIRTIO_H
 #include "pci.h"
+#include "virtio_regs.h" /* registers, status and feature bits */
 
 #include <stdint.h>
 
-#define VIRTIO_STATUS_ACKNOWLEDGE 1
-#define VIRTIO_STATUS_DRIVER 2
-#define VIRTIO_STATUS_DRIVER_OK 4
-#define VIRTIO_STATUS_FEATURES_OK 8
-#define VIRTIO_STATUS_NEEDS_RESET 64
-#define VIRTIO_F_INDIRECT_DESC (1ULL << 28)
-#define VIRTIO_F_VERSION_1 (1ULL << 32)
-#define VIRTQ_DESC_F_NEXT 1
-#define VIRTQ_DESC_F_WRITE 2
-#define VIRTQ_DESC_F_INDIRECT 4
 
 struct virtq_desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
 struct virtq_avail { uint16_t flags, idx, ring[]; };

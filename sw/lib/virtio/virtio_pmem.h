@@ -12,8 +12,6 @@ struct virtio_pmem {
     int shmem; /* the range is shared memory region 0 */
 };
 
-#define VIRTIO_PMEM_F_SHMEM_REGION (1ULL << 0)
-
 /* Finds the first virtio-pmem device (1AF4:105B), negotiates VERSION_1 (and SHMEM_REGION when
    `want_shmem` and offered), sets its queue up, and finds the range: shared memory region 0
    (through its PCI capability) when negotiated, else start/size from the config space.

@@ -14,10 +14,11 @@ protected:
     ~irq_sink() = default;
 };
 
-// One output line bound to a sink; unbound lines go nowhere.
+// One output line bound to a sink; unbound lines go nowhere. To drive an sc_signal<bool> (or
+// another platform's signal socket), bind it to an irq_out (pmemvp/tlm/irq_out.h).
 class irq_line {
 public:
-    void bind(irq_sink& sink, unsigned line) { sink_ = &sink; line_ = line; }
+    void bind(irq_sink& sink, unsigned line = 0) { sink_ = &sink; line_ = line; }
     void set(bool level) {
         if (sink_ && level != level_) sink_->set_irq(line_, level);
         level_ = level;

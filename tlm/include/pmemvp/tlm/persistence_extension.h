@@ -19,7 +19,9 @@ enum class persist_op : std::uint8_t {
 const char* to_string(persist_op op);
 
 // For clean/flush/inval the payload carries TLM_IGNORE_COMMAND, the line's address and length
-// 64; for fence, TLM_IGNORE_COMMAND and length 0.
+// 64; for fence, TLM_IGNORE_COMMAND and length 0, sent to a memory the initiator wrote back to
+// (its target fences its store observer and timing). Initiators with DMI learn the observers
+// (store_observer_extension) and call their fence() directly instead.
 class persistence_extension : public tlm::tlm_extension<persistence_extension> {
 public:
     persistence_extension() = default;

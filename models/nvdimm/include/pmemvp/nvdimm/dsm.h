@@ -2,6 +2,8 @@
 #pragma once
 #include "pmemvp/nvdimm/spa_range.h"
 
+#include "nvdimm_regs.h" // the mailbox layout, shared with guest drivers
+
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -13,10 +15,11 @@ namespace pmemvp::nvdimm {
 //   out: {u32 length (counting itself), u8 data[4092]}  (data starts with a u32 status)
 // Handle 0 is the root device (ARS functions), handle slot + 1 a DIMM (Intel DSM functions).
 namespace dsm_status {
-constexpr std::uint32_t success = 0, not_supported = 1, no_such_device = 2, invalid_input = 3;
+constexpr std::uint32_t success = DSM_SUCCESS, not_supported = DSM_NOT_SUPPORTED,
+                        no_such_device = DSM_NO_SUCH_DEVICE, invalid_input = DSM_INVALID_INPUT;
 }
-constexpr std::size_t dsm_page_size = 4096;
-constexpr std::uint32_t dsm_max_transfer = 4076; // label bytes per call, as QEMU
+constexpr std::size_t dsm_page_size = DSM_PAGE_SIZE;
+constexpr std::uint32_t dsm_max_transfer = DSM_MAX_TRANSFER; // label bytes per call, as QEMU
 
 struct smart_health {
     std::uint8_t health = 0;             // 0 healthy, 1 non-critical, 2 critical, 4 fatal

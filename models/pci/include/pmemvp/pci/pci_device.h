@@ -32,6 +32,9 @@ public:
     const std::string& name() const { return name_; }
     std::uint32_t config_read(unsigned offset, unsigned length) const;
     void config_write(unsigned offset, unsigned length, std::uint32_t value);
+    // A configuration access to register `reg` as a host decodes it (ECAM, pci_endpoint): 1, 2
+    // or 4 bytes, naturally aligned, else TLM_ADDRESS_ERROR_RESPONSE. Returns the status.
+    tlm::tlm_response_status config_transport(tlm::tlm_generic_payload& gp, unsigned reg);
 
     // The address a BAR decodes, if memory decode is on and the BAR is programmed.
     bool bar_decodes(unsigned bar, std::uint64_t& base, std::uint64_t& size) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/pci/pci_device.h"
+#include "pmemvp/pci/pci_upstream.h"
 #include "pmemvp/tlm/irq.h"
 #include "pmemvp/tlm/log.h"
 
@@ -14,16 +15,11 @@
 
 namespace pmemvp::pci {
 
-// A guest-memory window a device may reach by DMA (bus mastering).
-struct dma_window {
-    std::uint64_t base, size;
-};
-
 // PCIe host bridge, bus 0, QEMU virt style: ECAM (bus << 20 | device << 15 | function << 12 |
 // register), a memory window in which programmed BARs decode, legacy INTx A-D on four outputs
 // (device d's pin p raises line (p - 1 + d) mod 4), and DMA for bus masters that reaches only
 // the DMA windows (guest RAM), whatever address a device is given.
-class pci_host : public sc_core::sc_module {
+class pci_host : public sc_core::sc_module, public pci_upstream {
 public:
     static constexpr unsigned max_devices = 32;
 
@@ -45,12 +41,12 @@ public:
     // Bus-master access to guest memory on behalf of `device`: false (nothing accessed) when
     // bus mastering is off or any byte lies outside the DMA windows.
     bool dma_read(const pci_device& device, std::uint64_t addr, void* data, std::uint64_t length,
-                  sc_core::sc_time& delay);
+                  sc_core::sc_time& delay) override;
     bool dma_write(const pci_device& device, std::uint64_t addr, const void* data,
-                   std::uint64_t length, sc_core::sc_time& delay);
-    void update_intx();
+                   std::uint64_t length, sc_core::sc_time& delay) override;
+    void update_intx() override;
     // Whether [addr, addr + length) lies in a DMA window.
-    bool dma_allowed(std::uint64_t addr, std::uint64_t length) const { return in_dma_window(addr, length); }
+    bool dma_allowed(std::uint64_t addr, std::uint64_t length) const override { return in_dma_window(addr, length); }
     std::uint64_t rejected_dma() const { return rejected_dma_; }
 
 private:

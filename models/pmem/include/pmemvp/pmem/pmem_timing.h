@@ -9,7 +9,7 @@ namespace pmemvp::pmem {
 // The access timing of one DIMM as the CPU sees it: loads and stores go through the CPU cache;
 // misses, write-backs (cbo.clean/flush, evictions) and writes past the cache (DMA) reach the
 // DIMM's media timing. A load misses at most once per line; its data arrives at `ready`.
-class pmem_timing : public access_timing {
+class pmem_timing final : public access_timing { // final: owners delete it as itself
 public:
     // `id` tells this DIMM's lines apart from other DIMMs' in the shared cache.
     pmem_timing(cpu_cache& cache, media_timing& media, unsigned id);

@@ -7,14 +7,17 @@
 #include <systemc>
 #include <tlm>
 
+#include "virtio_regs.h" // status and feature bits, shared with guest drivers
+
 namespace pmemvp::virtio {
 
-constexpr std::uint64_t feature_indirect_desc = 1ull << 28;
-constexpr std::uint64_t feature_version_1 = 1ull << 32;
+constexpr std::uint64_t feature_indirect_desc = VIRTIO_F_INDIRECT_DESC;
+constexpr std::uint64_t feature_version_1 = VIRTIO_F_VERSION_1;
 
 namespace status_bits {
-constexpr std::uint8_t acknowledge = 1, driver = 2, driver_ok = 4, features_ok = 8,
-                       needs_reset = 64, failed = 128;
+constexpr std::uint8_t acknowledge = VIRTIO_STATUS_ACKNOWLEDGE, driver = VIRTIO_STATUS_DRIVER,
+                       driver_ok = VIRTIO_STATUS_DRIVER_OK, features_ok = VIRTIO_STATUS_FEATURES_OK,
+                       needs_reset = VIRTIO_STATUS_NEEDS_RESET, failed = VIRTIO_STATUS_FAILED;
 }
 
 class virtio_device;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-#include "pmemvp/pci/pci_host.h"
+#include "pmemvp/pci/pci_device.h"
+#include "pmemvp/pci/pci_upstream.h"
 #include "pmemvp/tlm/log.h"
 #include "pmemvp/tlm/register_bank.h"
 #include "pmemvp/virtio/virtio_device.h"
 
 #include <memory>
 #include <vector>
+
+#include "virtio_regs.h" // the register layout, shared with guest drivers
 
 namespace pmemvp::virtio {
 
@@ -17,13 +20,17 @@ namespace pmemvp::virtio {
 // never sees FEATURES_OK. Legacy INTx follows the ISR (reading it clears it).
 class virtio_pci : public pci::pci_device, public transport, public guest_memory {
 public:
-    static constexpr unsigned bar = 4;
-    static constexpr unsigned shm_bar = 2; // shared memory region 0, when the device has one
-    static constexpr std::uint64_t bar_size = 0x4000, common_offset = 0x0, isr_offset = 0x1000,
-                                   device_offset = 0x2000, notify_offset = 0x3000;
-    static constexpr std::uint32_t notify_multiplier = 4;
+    static constexpr unsigned bar = PMEMVP_VIRTIO_BAR;
+    static constexpr unsigned shm_bar = PMEMVP_VIRTIO_SHM_BAR; // shared memory region 0, when the device has one
+    static constexpr std::uint64_t bar_size = PMEMVP_VIRTIO_BAR_SIZE, common_offset = PMEMVP_VIRTIO_COMMON,
+                                   isr_offset = PMEMVP_VIRTIO_ISR, device_offset = PMEMVP_VIRTIO_DEVICE,
+                                   notify_offset = PMEMVP_VIRTIO_NOTIFY;
+    static constexpr std::uint32_t notify_multiplier = PMEMVP_VIRTIO_NOTIFY_MULTIPLIER;
 
-    virtio_pci(const std::string& name, virtio_device& device, pci::pci_host& host);
+    // `upstream`: our pci_host (attach the transport to it too) or a pci_endpoint.
+    virtio_pci(const std::string& name, virtio_device& device, pci::pci_upstream& upstream);
+    // Moves the function to another bus (during elaboration: a pci_host it is attached to).
+    void set_upstream(pci::pci_upstream& upstream) { host_ = &upstream; }
 
     void bar_access(unsigned bar, std::uint64_t offset, tlm::tlm_generic_payload& gp,
                     sc_core::sc_time& delay) override;
@@ -63,7 +70,7 @@ private:
     queue_state* selected();
 
     virtio_device& device_;
-    pci::pci_host& host_;
+    pci::pci_upstream* host_;
     logger log_;
     register_bank common_;
     std::vector<queue_state> queues_;

@@ -43,19 +43,23 @@ struct virtio_pmem_options {
 class virtio_pmem : public sc_core::sc_module, public virtio_device {
 public:
     SC_HAS_PROCESS(virtio_pmem);
-    static constexpr std::uint16_t type = 27, queue_size = 128;
+    static constexpr std::uint16_t type = VIRTIO_ID_PMEM, queue_size = VIRTIO_PMEM_QUEUE_SIZE;
 
     virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
                 backend::file_backend& memdev, std::uint64_t address);
 
     const std::string& id() const { return options_.id; }
     backend::file_backend& memdev() const { return memdev_; }
-    memory_target& memory() { return *memory_; }
+    // The persistent range (map it at address()); virtio_pmem_pci puts a socket in front.
+    memory_target& pmem_target() { return *memory_; }
     std::uint64_t address() const { return address_; }
     std::uint64_t size() const { return memdev_.size(); }
     dirty_log& dirty() { return dirty_; }
     // Lines written and not yet covered by a completed flush: what a power failure reverts.
     pmem::persistence_domain& domain() { return domain_; }
+    // The power fails: the range and the file get back what the last completed flush made
+    // durable (the rest as `policy` says), DMI pointers are withdrawn. Returns the lost stores.
+    std::vector<pmem::finding> power_fail(const pmem::failure_policy& policy, const sc_core::sc_time& now);
 
     // Makes the ranges durable on the host (default: the backend's persist); replaceable, so
     // tests can make the host slow or failing.
@@ -67,11 +71,11 @@ public:
 
     // virtio_device
     std::uint16_t device_id() const override { return type; }
-    static constexpr std::uint64_t feature_shmem_region = 1; // VIRTIO_PMEM_F_SHMEM_REGION
+    static constexpr std::uint64_t feature_shmem_region = VIRTIO_PMEM_F_SHMEM_REGION;
     std::uint64_t device_features() const override { return options_.shmem ? feature_shmem_region : 0; }
     unsigned num_queues() const override { return 1; }
     std::uint16_t queue_max_size(unsigned) const override { return queue_size; }
-    unsigned config_size() const override { return 16; }
+    unsigned config_size() const override { return sizeof(virtio_pmem_config); }
     void read_config(unsigned offset, void* data, unsigned length) override;
     void notify(unsigned index, const sc_core::sc_time& delay) override;
     void reset() override {}

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "virtio_regs.h" // the descriptor flags, shared with guest drivers
+
 namespace pmemvp::virtio {
 
 // The guest memory a virtio device may touch (its transport decides what that is).
@@ -36,7 +38,8 @@ struct element {
 // then puts the device in DEVICE_NEEDS_RESET.
 class split_virtqueue {
 public:
-    static constexpr std::uint16_t flag_next = 1, flag_write = 2, flag_indirect = 4;
+    static constexpr std::uint16_t flag_next = VIRTQ_DESC_F_NEXT, flag_write = VIRTQ_DESC_F_WRITE,
+                                   flag_indirect = VIRTQ_DESC_F_INDIRECT;
 
     // False with `error` set when the rings are misaligned or outside guest memory.
     bool configure(guest_memory& mem, std::uint16_t size, std::uint64_t desc, std::uint64_t avail,

@@ -2,13 +2,12 @@
 #pragma once
 #include "pmemvp/acpi/tables.h"
 #include "pmemvp/backend/file_backend.h"
-#include "pmemvp/nvdimm/controller.h"
+#include "pmemvp/nvdimm/nvdimm_device.h"
+#include "pmemvp/nvdimm/nvdimm_root.h"
 #include "pmemvp/pci/pci_host.h"
 #include "pmemvp/pmem/persistence_domain.h"
 #include "pmemvp/pmem/pmem_timing.h"
-#include "pmemvp/virtio/virtio_pci.h"
-#include "pmemvp/virtio/virtio_pmem.h"
-#include "pmemvp/tlm/striped_memory_target.h"
+#include "pmemvp/virtio/virtio_pmem_pci.h"
 #include "pmemvp/peripherals/clint.h"
 #include "pmemvp/peripherals/plic.h"
 #include "pmemvp/peripherals/test_finisher.h"
@@ -77,7 +76,7 @@ struct virt_config {
 struct tracked_pmem {
     std::string name;
     backend::file_backend* file;
-    memory_target* target; // nullptr for a DIMM in an interleave set (see striped_targets_)
+    memory_target* target; // nullptr for a DIMM in an interleave set (the nvdimm_root's)
     pmem::persistence_domain* domain;
     nvdimm::nvdimm* dimm = nullptr; // for NVDIMM ranges (flush hints)
     pmem::pmem_timing* timing = nullptr; // the DIMM's access timing, if timed
@@ -86,6 +85,9 @@ struct tracked_pmem {
     std::uint64_t base = 0, size = 0;
     unsigned ways = 1, way = 0;
     std::uint64_t granularity = 0;
+    // The module holding it (one of the two): what a power failure goes to.
+    nvdimm::nvdimm_device* device = nullptr;
+    virtio::virtio_pmem* virtio = nullptr;
 };
 
 // A physical address in a tracked memory: which one, and the offset in its domain.
@@ -119,15 +121,16 @@ public:
     const std::vector<std::unique_ptr<backend::file_backend>>& memory_backends() const {
         return backends_;
     }
-    const std::vector<std::unique_ptr<nvdimm::nvdimm>>& nvdimms() const { return nvdimms_; }
+    const std::vector<std::unique_ptr<nvdimm::nvdimm_device>>& nvdimms() const { return nvdimms_; }
     const std::vector<nvdimm::spa_range>& pmem_ranges() const { return ranges_; }
     // The device tree the hart gets in a1 (generated from the devices, or -dtb's, with /chosen
     // as -append and -initrd say), and where it goes in RAM.
     std::vector<unsigned char> device_tree() const;
     // The ACPI tables in the boot ROM, by signature (RSDP, XSDT, NFIT).
     const acpi::placed_tables& acpi_tables() const { return acpi_; }
-    nvdimm::controller* nvdimm_controller() const { return nvdimm_ctrl_.get(); }
-    const std::vector<std::unique_ptr<virtio::virtio_pmem>>& virtio_pmems() const { return pmem_devices_; }
+    // The NVDIMMs' root device (SPA ranges, interleave sets, DSM, NFIT); nullptr without NVDIMMs.
+    nvdimm::nvdimm_root* nvdimm_root() const { return nvdimm_root_.get(); }
+    const std::vector<std::unique_ptr<virtio::virtio_pmem_pci>>& virtio_pmems() const { return pmem_devices_; }
     const std::vector<tracked_pmem>& persistence_domains() const { return tracked_; }
     std::optional<pmem_location> locate_pmem(std::uint64_t address) const;
     // What the platform has at `address`, for messages ("the memory of NVDIMM 'nv0', backed
@@ -172,8 +175,6 @@ private:
     std::string firmware() const; // the -bios file, or the default for a Linux Image; "" for none
     void create_nvdimms();
     void map_nvdimms();
-    pmem::persistence_domain* make_dimm_domain(const nvdimm::nvdimm& dimm, std::uint64_t size);
-    pmem::pmem_timing* make_dimm_timing(const nvdimm::nvdimm& dimm); // nullptr without timing
     void build_acpi();
     void create_pci();
     void power_fail_method(); // SC_METHOD at each --power-fail-at
@@ -184,22 +185,16 @@ private:
     unsigned char* ram_data_ = nullptr;
     std::vector<unsigned char> rom_data_;
     std::vector<std::unique_ptr<backend::file_backend>> backends_;
-    std::vector<std::unique_ptr<nvdimm::nvdimm>> nvdimms_;
+    std::unique_ptr<pmem::cpu_cache> pmem_cache_; // in front of every timed NVDIMM
+    std::vector<std::unique_ptr<nvdimm::nvdimm_device>> nvdimms_;
+    std::unique_ptr<nvdimm::nvdimm_root> nvdimm_root_;
     std::vector<nvdimm::spa_range> ranges_;
-    std::vector<std::unique_ptr<sc_core::sc_module>> pmem_targets_;
-    std::unique_ptr<nvdimm::controller> nvdimm_ctrl_;
     acpi::placed_tables acpi_;
     std::vector<std::string> busy_memdevs_;
     std::uint64_t next_device_memory_ = virt_map::device_memory_base;
     std::unique_ptr<pci::pci_host> pci_;
-    std::vector<std::unique_ptr<virtio::virtio_pmem>> pmem_devices_;
-    std::vector<std::unique_ptr<virtio::virtio_pci>> pmem_transports_;
+    std::vector<std::unique_ptr<virtio::virtio_pmem_pci>> pmem_devices_;
     std::vector<tracked_pmem> tracked_;
-    std::vector<std::unique_ptr<pmem::persistence_domain>> nvdimm_domains_;
-    std::unique_ptr<pmem::cpu_cache> pmem_cache_;
-    std::vector<std::unique_ptr<pmem::media_timing>> media_timings_;
-    std::vector<std::unique_ptr<pmem::pmem_timing>> dimm_timings_;
-    std::vector<striped_memory_target*> striped_targets_;
     sc_core::sc_event power_fail_event_;
     bool started_ = false; // start_of_simulation has loaded the guest
     std::size_t next_power_fail_ = 0;
