@@ -4,6 +4,7 @@
 // they lose, grouped into the expected number of distinct bugs; the user's image is untouched.
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/process.h"
+#include "pmemvp/test/sweep.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,10 +28,9 @@ std::string write_campaign(const std::string& dir, const std::string& program, c
     return path;
 }
 
-process_result crash(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{sweep_binary(), "crash"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_process(argv);
+process_result crash(std::vector<std::string> args) {
+    args.insert(args.begin(), "crash");
+    return sweep(args);
 }
 
 json summary(const std::string& out) {
@@ -38,12 +38,7 @@ json summary(const std::string& out) {
     return json::parse(in);
 }
 
-std::vector<json> points(const std::string& out) {
-    std::vector<json> r;
-    std::ifstream in(out + "/points.jsonl");
-    for (std::string line; std::getline(in, line);) r.push_back(json::parse(line));
-    return r;
-}
+std::vector<json> points(const std::string& out) { return json_lines(out + "/points.jsonl"); }
 
 std::set<std::string> symbols_without_offsets(const json& bug) {
     std::set<std::string> names;

@@ -9,6 +9,7 @@
 // depends on the host's speed: waits are generous guards with messages, never assertions.
 #include "pmemvp/test/harness.h"
 #include "pmemvp/test/process.h"
+#include "pmemvp/test/sweep.h"
 #include "pmemvp/test/slurm_cluster.h"
 
 #include <nlohmann/json.hpp>
@@ -32,32 +33,6 @@ namespace {
         if (!slurm_cluster::shared().up())                                                                             \
             GTEST_SKIP() << "no local Slurm cluster: " << slurm_cluster::shared().problem();                           \
     } while (0)
-
-json nvdimm_base(const std::string& mem_path) {
-    return json::array({"-machine", "virt,nvdimm=on", "-object",
-                        "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + mem_path, "-device",
-                        "nvdimm,id=nv0,memdev=m0", "--power-fail-at", "5ms"});
-}
-
-std::string write_sweep(const std::string& dir, const json& sweep, const std::string& name = "sweep.json") {
-    const std::string path = dir + "/" + name;
-    std::ofstream(path) << sweep.dump(2);
-    return path;
-}
-
-process_result sweep(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{sweep_binary()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_process(argv);
-}
-
-std::vector<json> rows(const std::string& out) {
-    std::vector<json> r;
-    std::ifstream in(out + "/results.jsonl");
-    for (std::string line; std::getline(in, line);)
-        r.push_back(json::parse(line));
-    return r;
-}
 
 bool wait_for(const std::string& path) {
     for (int i = 0; i < 30000; ++i) { // a guard against hanging (5 min), not a timing assertion
