@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -83,6 +84,13 @@ void write_file(const std::string& path, std::size_t size, unsigned char fill) {
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::uint64_t file_u64(const std::string& path, std::uint64_t offset) {
+    const std::string f = read_file(path);
+    std::uint64_t v = 0;
+    if (offset + 8 <= f.size()) std::memcpy(&v, f.data() + offset, 8);
+    return v;
 }
 
 } // namespace pmemvp::test

@@ -108,19 +108,12 @@ struct bench : sc_core::sc_module {
 
 bench& tb() { return test::elaborated_bench<bench>(); }
 
-std::uint64_t file_u64(const std::string& path, std::uint64_t offset) {
-    const std::string f = test::read_file(path);
-    std::uint64_t v = 0;
-    std::memcpy(&v, f.data() + offset, 8);
-    return v;
-}
-
 } // namespace
 
 TEST(nvdimm_device, memory_socket_reaches_the_file) {
     tb().write64(pmem_base + 0x40, 0x1111111111111111ull);
     EXPECT_EQ(tb().read64(pmem_base + 0x40), 0x1111111111111111ull);
-    EXPECT_EQ(file_u64(tb().dir + "/adr.img", 0x40), 0x1111111111111111ull) << "the mapping is the file";
+    EXPECT_EQ(test::file_u64(tb().dir + "/adr.img", 0x40), 0x1111111111111111ull) << "the mapping is the file";
     EXPECT_EQ(tb().adr.pmem_size(), (4u << 20) - (128u << 10)) << "labels at the end, as in QEMU";
 }
 
@@ -138,8 +131,8 @@ TEST(nvdimm_device, a_power_failure_keeps_persisted_lines_and_reverts_the_rest_i
     EXPECT_EQ(findings[0].address, 0x2000u);
     EXPECT_EQ(t.read64(pmem_base + 0x1000), 0xaaaaaaaaaaaaaaaaull) << "persisted: kept";
     EXPECT_EQ(t.read64(pmem_base + 0x2000), 0u) << "lost";
-    EXPECT_EQ(file_u64(t.dir + "/adr.img", 0x2000), 0u) << "the file has the durable content back";
-    EXPECT_EQ(file_u64(t.dir + "/adr.img", 0x1000), 0xaaaaaaaaaaaaaaaaull);
+    EXPECT_EQ(test::file_u64(t.dir + "/adr.img", 0x2000), 0u) << "the file has the durable content back";
+    EXPECT_EQ(test::file_u64(t.dir + "/adr.img", 0x1000), 0xaaaaaaaaaaaaaaaaull);
     EXPECT_GT(t.invalidations, before) << "DMI pointers withdrawn";
 }
 

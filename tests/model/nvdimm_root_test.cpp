@@ -82,13 +82,6 @@ struct bench : sc_core::sc_module {
 
 bench& tb() { return test::elaborated_bench<bench>(); }
 
-std::uint64_t file_u64(const std::string& path, std::uint64_t offset) {
-    const std::string f = test::read_file(path);
-    std::uint64_t v = 0;
-    std::memcpy(&v, f.data() + offset, 8);
-    return v;
-}
-
 } // namespace
 
 TEST(nvdimm_root, lays_out_the_interleave_set_then_single_dimms_aligned) {
@@ -128,9 +121,9 @@ TEST(nvdimm_root, the_interleave_set_stripes_into_both_dimms_files) {
     tb().write64(device_memory + 0x10, 0x1111);        // stripe 0: nv1 (first in the set)
     tb().write64(device_memory + 0x1000 + 0x10, 0x2222); // stripe 1: nv0
     tb().write64(device_memory + 0x2000 + 0x10, 0x3333); // stripe 2: nv1 at 4K
-    EXPECT_EQ(file_u64(tb().dir + "/m1.img", 0x10), 0x1111u);
-    EXPECT_EQ(file_u64(tb().dir + "/m0.img", 0x10), 0x2222u);
-    EXPECT_EQ(file_u64(tb().dir + "/m1.img", 0x1010), 0x3333u);
+    EXPECT_EQ(test::file_u64(tb().dir + "/m1.img", 0x10), 0x1111u);
+    EXPECT_EQ(test::file_u64(tb().dir + "/m0.img", 0x10), 0x2222u);
+    EXPECT_EQ(test::file_u64(tb().dir + "/m1.img", 0x1010), 0x3333u);
     EXPECT_EQ(tb().nv1.domain().non_durable_lines(), 2u) << "each DIMM's own domain tracks its lines";
     EXPECT_EQ(tb().nv0.domain().non_durable_lines(), 1u);
 }
@@ -151,6 +144,6 @@ TEST(nvdimm_root, a_power_failure_reverts_each_dimms_lines_and_names_the_dimm) {
     ASSERT_EQ(findings.size(), 3u) << "the three lines written above";
     EXPECT_EQ(findings[0].first, &tb().nv1);
     EXPECT_EQ(findings[2].first, &tb().nv0);
-    EXPECT_EQ(file_u64(tb().dir + "/m1.img", 0x10), 0u);
-    EXPECT_EQ(file_u64(tb().dir + "/m0.img", 0x10), 0u);
+    EXPECT_EQ(test::file_u64(tb().dir + "/m1.img", 0x10), 0u);
+    EXPECT_EQ(test::file_u64(tb().dir + "/m0.img", 0x10), 0u);
 }

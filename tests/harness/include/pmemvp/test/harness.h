@@ -4,6 +4,7 @@
 // every warning into a test failure (errors throw as usual, which also fails the test) unless
 // an expect_report scope says the report is wanted.
 #include <gtest/gtest.h>
+#include <cstdint>
 #include <string>
 #include <systemc>
 
@@ -46,5 +47,7 @@ std::string make_temp_dir();
 void write_file(const std::string& path, std::size_t size, unsigned char fill);
 // Reads the whole file.
 std::string read_file(const std::string& path);
+// The little-endian 64-bit value at `offset` of the file (0 if the file is shorter).
+std::uint64_t file_u64(const std::string& path, std::uint64_t offset);
 
 } // namespace pmemvp::test
