@@ -413,6 +413,7 @@ std::uint64_t hart::load_slow(std::uint64_t addr, void* data, unsigned len, int 
 }
 
 std::uint64_t hart::store_slow(std::uint64_t addr, const void* data, unsigned len, std::uint64_t pc) {
+    mark_instruction_start(); // a flush hint or the finisher may be behind it
     if (watching() && watch_hit_by(addr, len, false, true)) return cause_watchpoint;
     const unsigned in_page = 4096 - static_cast<unsigned>(addr & 0xfff);
     if (len > in_page) {
@@ -919,6 +920,7 @@ void hart::execute() {
             amo<u64>(d, pc, npc);
             break;
         case op::fence:
+            mark_instruction_start();
             wait_for_all();
             for (store_observer* o : fence_observers()) o->fence(pc);
             break;
@@ -927,6 +929,7 @@ void hart::execute() {
             limit_ = 0;
             break;
         case op::cbo_clean: case op::cbo_flush: case op::cbo_inval:
+            mark_instruction_start();
             if (const u64 c = cache_block_op(d.code, rs1, pc))
                 npc = trap(c, c == cause_illegal ? d.raw : rs1, pc);
             break;
@@ -979,6 +982,7 @@ void hart::execute() {
                 break;
             }
             if (!(pending_interrupts() & mie_)) {
+                mark_instruction_start(); // a run that ends asleep ends here
                 enter_wfi();
             }
             break;

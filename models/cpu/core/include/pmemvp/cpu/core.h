@@ -74,10 +74,10 @@ public:
     bool executing() const { return executing_; }
     // While executing: when the current instruction started, before any latency it has. A
     // power failure just before this time comes before the instruction, one just after it
-    // comes after it (crash campaigns rely on both). Valid once the instruction is retired
-    // (retire()), as it is wherever it reaches the memory system or a persistence domain.
+    // comes after it (crash campaigns rely on both). Valid in the instructions that call
+    // mark_instruction_start().
     sc_core::sc_time instruction_start() const { return now() - since_instruction_start(); }
-    // How long ago (in this CPU's time) the last instruction retired started; at the end of a
+    // How long ago (in this CPU's time) the last marked instruction started; at the end of a
     // run, the end's time minus this is when the last instruction started.
     sc_core::sc_time since_instruction_start() const {
         return sc_core::sc_time::from_value(period_value_ * (cycle_ - instruction_start_cycle_));
@@ -159,12 +159,15 @@ protected:
     // Instructions retired but not yet counted in cycle_ and instret_ (a register of the
     // ISA's loop): counted before anything reads them.
     void retire(std::uint64_t& retired) {
-        if (!retired) return;
         cycle_ += retired * config_.cpi;
         instret_ += retired;
         retired = 0;
-        instruction_start_cycle_ = cycle_ - config_.cpi; // the last one retired is the current one
     }
+    // For instruction_start(): called by the ISA, once the current instruction is retired and
+    // before it adds latency, by every instruction that may make a persistence event (fences,
+    // cache-block operations, stores through the slow path: flush hints, the finisher) or end
+    // the run (wfi). Not on the hot paths: DMI loads and stores never make one.
+    void mark_instruction_start() { instruction_start_cycle_ = cycle_ - config_.cpi; }
     // rd: the register the value goes to; x0 discards it (nothing waits), load_blocking waits
     // for the data now, load_fetch is not timed (instruction fetch is part of the CPI).
     static constexpr int load_blocking = -2, load_fetch = -1;
