@@ -235,3 +235,49 @@ TEST(memory_target, a_cache_block_operation_names_the_observer_for_later_fences)
     EXPECT_EQ(observer_ext.hook, &observer);
     EXPECT_EQ(timing_ext.hook, nullptr) << "no timing: none named";
 }
+
+// A hot-plugged device's memory: a memory_core mapped while the simulation runs.
+TEST(router, run_time_mapping_routes_grants_dmi_and_withdraws_it_on_unmap) {
+    constexpr std::uint64_t plug_base = 0x4000, plug_size = 0x2000;
+    std::vector<unsigned char> mem(plug_size);
+    memory_core plugged("plugged", mem.data(), plug_size, true);
+    tb().cpu0.invalidations.clear();
+    ASSERT_EQ(tb().bus.map_at_run_time(plug_base, plugged, "plugged"), "");
+    // The gap the mapping fills may be under a DMI denial: withdrawn.
+    ASSERT_EQ(tb().cpu0.invalidations.size(), 1u);
+    EXPECT_EQ(tb().cpu0.invalidations[0], std::make_pair(plug_base, plug_base + plug_size - 1));
+
+    std::uint32_t v = 0xcafef00d;
+    EXPECT_EQ(tb().cpu0.access(tlm::TLM_WRITE_COMMAND, plug_base + 0x10, &v, 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(mem[0x10], 0x0d);
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(plug_base + 0x100);
+    tlm::tlm_dmi dmi;
+    ASSERT_TRUE(tb().cpu0.socket->get_direct_mem_ptr(gp, dmi));
+    EXPECT_EQ(dmi.get_start_address(), plug_base);
+    EXPECT_EQ(dmi.get_end_address(), plug_base + plug_size - 1);
+    EXPECT_EQ(dmi.get_dmi_ptr(), mem.data());
+
+    // The memory's own invalidation arrives in absolute addresses.
+    tb().cpu1.invalidations.clear();
+    plugged.invalidate_dmi();
+    ASSERT_EQ(tb().cpu1.invalidations.size(), 1u);
+    EXPECT_EQ(tb().cpu1.invalidations[0], std::make_pair(plug_base, plug_base + plug_size - 1));
+
+    // Overlaps are refused with both names; nothing changes.
+    const std::string why = tb().bus.map_at_run_time(plug_base + plug_size - 0x1000, plugged, "second");
+    EXPECT_NE(why.find("'second'"), std::string::npos) << why;
+    EXPECT_NE(why.find("'plugged'"), std::string::npos) << why;
+    EXPECT_NE(tb().bus.map_at_run_time(low_base, plugged, "over-low"), "");
+
+    tb().cpu0.invalidations.clear();
+    EXPECT_FALSE(tb().bus.unmap(low_base)); // a static mapping stays
+    ASSERT_TRUE(tb().bus.unmap(plug_base));
+    ASSERT_EQ(tb().cpu0.invalidations.size(), 1u);
+    EXPECT_EQ(tb().cpu0.invalidations[0], std::make_pair(plug_base, plug_base + plug_size - 1));
+    EXPECT_EQ(tb().cpu0.access(tlm::TLM_READ_COMMAND, plug_base + 0x10, &v, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    // Static mappings still route through their ports.
+    EXPECT_EQ(tb().cpu0.access(tlm::TLM_WRITE_COMMAND, high_base, &v, 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(tb().high_mem[0], 0x0d);
+}

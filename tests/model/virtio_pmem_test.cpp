@@ -48,7 +48,7 @@ struct bench : sc_core::sc_module {
         bus.map(ram_base, ram_bytes.size(), ram.socket, "ram");
         bus.map(ecam_base, 0x10000000, host.ecam, "ecam");
         bus.map(mmio_base, 0x40000000, host.mmio, "mmio");
-        bus.map(pmem_base, file.size(), pmem.pmem_target().socket, "pmem");
+        bus.map_at_run_time(pmem_base, pmem.pmem_target(), "pmem");
         host.dma.bind(bus.in);
         cpu.bind(bus.in);
         for (unsigned i = 0; i < 4; ++i) host.intx[i].bind(irqs, 32 + i);

@@ -17,25 +17,38 @@ inline void copy(unsigned char* dst, const unsigned char* src, unsigned len) {
 }
 } // namespace
 
+memory_core::memory_core(const std::string& name, unsigned char* data, std::uint64_t size, bool writable,
+                         sc_core::sc_time read_latency, sc_core::sc_time write_latency)
+    : log_(name), data_(data), size_(size), writable_(writable), debug_writable_(writable),
+      read_latency_(read_latency), write_latency_(write_latency) {}
+
 memory_target::memory_target(const sc_core::sc_module_name& name, unsigned char* data,
                              std::uint64_t size, bool writable, sc_core::sc_time read_latency,
                              sc_core::sc_time write_latency)
-    : sc_module(name), socket("socket"), log_(this->name()), data_(data), size_(size),
-      writable_(writable), debug_writable_(writable), read_latency_(read_latency), write_latency_(write_latency) {
-    socket.register_b_transport(this, &memory_target::b_transport);
-    socket.register_get_direct_mem_ptr(this, &memory_target::get_direct_mem_ptr);
-    socket.register_transport_dbg(this, &memory_target::transport_dbg);
+    : sc_module(name), memory_core(this->name(), data, size, writable, read_latency, write_latency),
+      socket("socket") {
+    socket.register_b_transport(this, &memory_target::socket_b_transport);
+    socket.register_get_direct_mem_ptr(this, &memory_target::socket_dmi);
+    socket.register_transport_dbg(this, &memory_target::socket_dbg);
+    set_dmi_invalidator([this](std::uint64_t start, std::uint64_t end) { socket->invalidate_direct_mem_ptr(start, end); });
 }
 
-void memory_target::set_latencies(const sc_core::sc_time& read, const sc_core::sc_time& write) {
+void memory_core::set_latencies(const sc_core::sc_time& read, const sc_core::sc_time& write) {
     read_latency_ = read;
     write_latency_ = write;
     invalidate_dmi(); // granted DMI regions carry the old latencies
 }
 
-void memory_target::invalidate_dmi() { socket->invalidate_direct_mem_ptr(0, size_ - 1); }
+void memory_core::invalidate_dmi() {
+    if (invalidator_) invalidator_(0, size_ - 1);
+}
 
-tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
+tlm::tlm_sync_enum memory_core::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase&, sc_core::sc_time&) {
+    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return tlm::TLM_COMPLETED;
+}
+
+tlm::tlm_response_status memory_core::access(tlm::tlm_generic_payload& gp) {
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
     if (addr >= size_ || len > size_ - addr)
@@ -82,7 +95,7 @@ tlm::tlm_response_status memory_target::access(tlm::tlm_generic_payload& gp) {
     }
 }
 
-void memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void memory_core::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     gp.set_response_status(access(gp));
     if (gp.get_response_status() == tlm::TLM_COMMAND_ERROR_RESPONSE && gp.is_write())
         read_only_.write_refused(log_, gp.get_address());
@@ -95,7 +108,7 @@ void memory_target::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     gp.set_dmi_allowed(true);
 }
 
-bool memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+bool memory_core::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     dmi.set_dmi_ptr(data_);
     dmi.set_start_address(0);
     dmi.set_end_address(size_ - 1);
@@ -120,7 +133,7 @@ bool memory_target::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dm
     return writable_ || !gp.is_write();
 }
 
-unsigned memory_target::transport_dbg(tlm::tlm_generic_payload& gp) {
+unsigned memory_core::transport_dbg(tlm::tlm_generic_payload& gp) {
     const std::uint64_t addr = gp.get_address();
     if (addr >= size_)
         return 0;

@@ -43,11 +43,11 @@ virtio_pmem_options virtio_pmem_options::parse(const std::string& keyvals) {
     return o;
 }
 
-virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
+virtio_pmem::virtio_pmem(const std::string& name, const virtio_pmem_options& options,
                          backend::file_backend& memdev, std::uint64_t address)
-    : sc_module(name), options_(options), memdev_(memdev), address_(address), log_(this->name()),
+    : options_(options), memdev_(memdev), address_(address), log_(name),
       dirty_(memdev.size()), domain_(memdev.data(), memdev.size(), pmem::domain_kind::none) {
-    memory_ = std::make_unique<memory_target>("pmem", memdev.data(), memdev.size(), memdev.writable());
+    memory_ = std::make_unique<memory_core>(name + ".pmem", memdev.data(), memdev.size(), memdev.writable());
     memory_->set_description("virtio-pmem-pci '" + options_.id + "' (memory-backend-file '" + memdev.id() +
                              "', readonly=on)");
     domain_.prepare_stores_with([&memdev](std::uint64_t offset) { memdev.prepare_store(offset); });
@@ -60,7 +60,17 @@ virtio_pmem::virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_
         for (const auto& [offset, length] : ranges) ok = memdev_.persist(offset, length) && ok;
         return ok;
     };
-    SC_THREAD(serve);
+    sc_core::sc_spawn_options thread;
+    thread.dont_initialize();
+    thread.set_sensitivity(&kick_);
+    // A basename: the process lands in the hierarchy of whoever creates the device.
+    const std::string process = name.substr(name.rfind('.') + 1) + "_serve";
+    sc_core::sc_spawn([this] { serve(); }, process.c_str(), &thread);
+}
+
+void virtio_pmem::retire() {
+    retired_ = true;
+    kick_.notify(sc_core::SC_ZERO_TIME); // the server wakes up and ends
 }
 
 void virtio_pmem::read_config(unsigned offset, void* data, unsigned length) {
@@ -79,7 +89,7 @@ std::vector<pmem::finding> virtio_pmem::power_fail(const pmem::failure_policy& p
 }
 
 void virtio_pmem::notify(unsigned, const sc_core::sc_time& delay) {
-    kick_.notify(delay); // served at the driver's own simulated time
+    if (!retired_) kick_.notify(delay); // served at the driver's own simulated time
 }
 
 void virtio_pmem::answer(const element& e, std::uint32_t ret) {
@@ -94,8 +104,8 @@ void virtio_pmem::answer(const element& e, std::uint32_t ret) {
 
 void virtio_pmem::serve() {
     for (;;) {
-        wait(kick_);
-        while (transport_ && !transport_->needs_reset()) {
+        if (retired_) return;
+        while (transport_ && !transport_->needs_reset() && !retired_) {
             guest_memory& mem = transport_->memory();
             element e;
             std::string error;
@@ -126,11 +136,11 @@ void virtio_pmem::serve() {
             bool ok;
             if (options_.io_thread) {
                 io_->start([this, r = std::move(ranges)] { return host_sync(r); });
-                wait(cost);           // the simulated cost ...
+                sc_core::wait(cost);  // the simulated cost ...
                 ok = io_->finish();   // ... while the host's I/O takes the wall time it takes
             } else {
                 ok = host_sync(ranges); // wall time only
-                wait(cost);
+                sc_core::wait(cost);
             }
             ++flushes_;
             flushed_pages_ += pages;
@@ -140,6 +150,7 @@ void virtio_pmem::serve() {
             if (ok) domain_.persist_all();
             answer(e, ok ? 0 : 0xffffffffu);
         }
+        sc_core::wait(); // the next kick
     }
 }
 

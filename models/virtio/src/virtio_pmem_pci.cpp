@@ -25,15 +25,16 @@ virtio_pmem_pci::virtio_pmem_pci(const sc_core::sc_module_name& name, const virt
 
 virtio_pmem_pci::virtio_pmem_pci(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
                                  std::unique_ptr<backend::file_backend> owned, backend::file_backend* file)
-    : detail::owned_file{std::move(owned)},
-      virtio_pmem(name, checked(options), detail::owned_file::file ? *detail::owned_file::file : *file,
+    : sc_module(name), detail::owned_file{std::move(owned)},
+      virtio_pmem(this->name(), checked(options), detail::owned_file::file ? *detail::owned_file::file : *file,
                   options.memaddr.value_or(0)),
-      memory("memory"), pci("pci"), to_memory_("to_memory"), transport_(std::string(this->name()) + ".pci", *this, pci) {
+      memory("memory"), pci("pci"), transport_(std::string(this->name()) + ".pci", *this, pci) {
     memory.register_b_transport(this, &virtio_pmem_pci::memory_b_transport);
     memory.register_get_direct_mem_ptr(this, &virtio_pmem_pci::memory_dmi);
     memory.register_transport_dbg(this, &virtio_pmem_pci::memory_dbg);
-    to_memory_.register_invalidate_direct_mem_ptr(this, &virtio_pmem_pci::memory_invalidated);
-    to_memory_.bind(pmem_target().socket);
+    pmem_target().set_dmi_invalidator([this](std::uint64_t start, std::uint64_t end) {
+        if (memory.get_base_port().size()) memory->invalidate_direct_mem_ptr(start, end);
+    });
     pci.plug(transport_);
 }
 
@@ -41,10 +42,6 @@ void virtio_pmem_pci::attach(pci::pci_host& host, unsigned slot) {
     host.attach(transport_, slot);
     transport_.set_upstream(host);
     attached_ = true;
-}
-
-void virtio_pmem_pci::memory_invalidated(sc_dt::uint64 start, sc_dt::uint64 end) {
-    if (memory.get_base_port().size()) memory->invalidate_direct_mem_ptr(start, end);
 }
 
 // A device no driver can reach is a wiring mistake worth an error, not a silent guest timeout.

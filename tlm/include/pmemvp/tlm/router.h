@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 #include "pmemvp/tlm/log.h"
+#include "pmemvp/tlm/memory_target.h"
 
 #include <cstdint>
 #include <ostream>
@@ -25,6 +26,8 @@ public:
         std::uint64_t base;
         std::uint64_t size;
         unsigned port;
+        // A mapping made at run time reaches its target directly, not through `out`.
+        tlm::tlm_fw_transport_if<>* run_time_target = nullptr;
         std::uint64_t transactions = 0;
         std::uint64_t end() const { return base + size - 1; }
     };
@@ -39,6 +42,21 @@ public:
     void map(std::uint64_t base, std::uint64_t size, target_socket_type& target,
              const std::string& name);
 
+    // Maps [base, base + size) to a target without a socket, while the simulation runs (a
+    // hot-plugged device's memory): SystemC binds no socket after elaboration. Returns an empty
+    // string, or why not (empty, wrapping, an overlap naming the other mapping). The target
+    // tells initiators of withdrawn DMI through invalidate_dmi().
+    std::string map_at_run_time(std::uint64_t base, std::uint64_t size, tlm::tlm_fw_transport_if<>& target,
+                                const std::string& name);
+    // The same for a memory_core, whose DMI invalidations then reach the initiators.
+    std::string map_at_run_time(std::uint64_t base, memory_core& memory, const std::string& name);
+    // Removes the run-time mapping at `base` and withdraws every DMI pointer into it first.
+    // False if no run-time mapping starts there.
+    bool unmap(std::uint64_t base);
+    // Withdraws DMI pointers into [start, end] (absolute addresses) from every initiator.
+    void invalidate_dmi(std::uint64_t start, std::uint64_t end);
+
+    // The static mappings (index = out port), then the run-time ones.
     const std::vector<mapping>& mappings() const { return by_port_; }
     // Logs every b_transport (time, target, command, address, length, data, response) to
     // `out`; nullptr stops. DMI accesses bypass the router and are not in the log.
@@ -46,6 +64,9 @@ public:
     std::uint64_t unmapped_accesses() const { return unmapped_; }
 
 private:
+    // Why [base, base + size) cannot be mapped as `name`, or "".
+    std::string check_mapping(std::uint64_t base, std::uint64_t size, const std::string& name) const;
+    void sort_mappings();
     // The mapping holding [addr, addr + len), or nullptr.
     mapping* decode(std::uint64_t addr, std::uint64_t len);
     void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -40,18 +40,31 @@ struct virtio_pmem_options {
 // the simulation thread (flush-io=inline, default) or on a worker thread while the simulation
 // goes on (flush-io=thread); the response waits for both. Response 0, or -1 (the specification's
 // failure value; QEMU answers 1) for a failed sync or an unknown request type.
-class virtio_pmem : public sc_core::sc_module, public virtio_device {
+//
+// A plain object, not a module (its request server is a spawned process), so a platform can
+// make one while the simulation runs: a hot-plugged device. virtio_pmem_pci puts sockets
+// around it.
+class virtio_pmem : public virtio_device {
 public:
-    SC_HAS_PROCESS(virtio_pmem);
     static constexpr std::uint16_t type = VIRTIO_ID_PMEM, queue_size = VIRTIO_PMEM_QUEUE_SIZE;
 
-    virtio_pmem(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
-                backend::file_backend& memdev, std::uint64_t address);
+    // `name`: hierarchical, for log lines and the request server's process.
+    virtio_pmem(const std::string& name, const virtio_pmem_options& options, backend::file_backend& memdev,
+                std::uint64_t address);
+    virtio_pmem(const virtio_pmem&) = delete;
+    virtio_pmem& operator=(const virtio_pmem&) = delete;
+    virtual ~virtio_pmem() = default;
+
+    // The device is being unplugged: it serves no more requests (the one in progress, if any,
+    // completes). Its process ends at its next wake-up, so keep the object until the
+    // simulation ends.
+    void retire();
+    bool retired() const { return retired_; }
 
     const std::string& id() const { return options_.id; }
     backend::file_backend& memdev() const { return memdev_; }
     // The persistent range (map it at address()); virtio_pmem_pci puts a socket in front.
-    memory_target& pmem_target() { return *memory_; }
+    memory_core& pmem_target() { return *memory_; }
     std::uint64_t address() const { return address_; }
     std::uint64_t size() const { return memdev_.size(); }
     dirty_log& dirty() { return dirty_; }
@@ -84,7 +97,7 @@ public:
     bool shm_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) override { return memory_->get_direct_mem_ptr(gp, dmi); }
 
 private:
-    void serve(); // SC_THREAD
+    void serve(); // a spawned thread
     void answer(const element& e, std::uint32_t ret);
 
     virtio_pmem_options options_;
@@ -94,11 +107,12 @@ private:
     dirty_log dirty_;
     pmem::persistence_domain domain_; // kind none: only a completed flush makes data durable
     store_observer_fanout observers_;
-    std::unique_ptr<memory_target> memory_;
+    std::unique_ptr<memory_core> memory_;
     sc_core::sc_event kick_;
     std::unique_ptr<host_worker> io_; // flush-io=thread only: a second thread makes msync dearer
     std::uint64_t flushes_ = 0, flushed_pages_ = 0;
     sc_core::sc_time last_latency_;
+    bool retired_ = false;
 };
 
 } // namespace pmemvp::virtio

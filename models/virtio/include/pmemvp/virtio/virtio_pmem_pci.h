@@ -33,7 +33,7 @@ struct owned_file {
 //            pci.bar[4] (the virtio registers; pci.bar[2]: the shared-memory region),
 //            pci.dma (bus-master access to the virtqueues in guest memory), pci.intx
 //            (INTA#; an sc_signal<bool> through pmemvp::irq_out). Or attach() to our pci_host.
-class virtio_pmem_pci : private detail::owned_file, public virtio_pmem {
+class virtio_pmem_pci : public sc_core::sc_module, private detail::owned_file, public virtio_pmem {
 public:
     tlm_utils::simple_target_socket_optional<virtio_pmem_pci> memory;
     pci::pci_endpoint pci;
@@ -56,16 +56,12 @@ private:
     virtio_pmem_pci(const sc_core::sc_module_name& name, const virtio_pmem_options& options,
                     std::unique_ptr<backend::file_backend> owned, backend::file_backend* file);
     static const virtio_pmem_options& checked(const virtio_pmem_options& options);
-    void memory_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) { to_memory_->b_transport(gp, delay); }
-    bool memory_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) { return to_memory_->get_direct_mem_ptr(gp, dmi); }
-    unsigned memory_dbg(tlm::tlm_generic_payload& gp) { return to_memory_->transport_dbg(gp); }
-    void memory_invalidated(sc_dt::uint64 start, sc_dt::uint64 end);
+    void memory_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) { pmem_target().b_transport(gp, delay); }
+    bool memory_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) { return pmem_target().get_direct_mem_ptr(gp, dmi); }
+    unsigned memory_dbg(tlm::tlm_generic_payload& gp) { return pmem_target().transport_dbg(gp); }
     void start_of_simulation() override;
     void end_of_elaboration() override;
 
-    // `memory` forwards to the device's memory target: its own socket must be bound even when
-    // nothing maps the range.
-    tlm_utils::simple_initiator_socket<virtio_pmem_pci> to_memory_;
     virtio_pci transport_;
     bool attached_ = false;
 };

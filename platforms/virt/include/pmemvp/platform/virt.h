@@ -76,7 +76,7 @@ struct virt_config {
 struct tracked_pmem {
     std::string name;
     backend::file_backend* file;
-    memory_target* target; // nullptr for a DIMM in an interleave set (the nvdimm_root's)
+    memory_core* target; // nullptr for a DIMM in an interleave set (the nvdimm_root's)
     pmem::persistence_domain* domain;
     nvdimm::nvdimm* dimm = nullptr; // for NVDIMM ranges (flush hints)
     pmem::pmem_timing* timing = nullptr; // the DIMM's access timing, if timed
