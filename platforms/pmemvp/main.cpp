@@ -248,6 +248,7 @@ int run(const cli::run_options& options) {
         machine_monitor = std::make_unique<monitor::monitor>(monitor::monitor::version{
             PMEMVP_VERSION_MAJOR, PMEMVP_VERSION_MINOR, PMEMVP_VERSION_PATCH, "pmemvp " PMEMVP_VERSION});
         cli::add_platform_commands(*machine_monitor, top, *pmem_monitor, options.name);
+        cli::add_hotplug_commands(*machine_monitor, top);
         if (options.start_paused) machine_monitor->start_paused();
         if (!options.monitor_script.empty()) script = cli::load_monitor_script(options.monitor_script, *machine_monitor);
         if (!options.record_monitor.empty()) {

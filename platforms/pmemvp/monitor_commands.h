@@ -17,6 +17,10 @@ namespace pmemvp::cli {
 void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, platform::pmem_commands& pmem,
                            const std::string& name);
 
+// Registers object-add/object_add, object-del/object_del, device_add, device_del, query-pci and
+// info pci, and sends DEVICE_DELETED (hotplug_commands.cpp).
+void add_hotplug_commands(monitor::monitor& m, platform::virt_platform& top);
+
 // --monitor-script FILE: read and checked before the run; throws config_error naming the file,
 // the line and the fix.
 std::unique_ptr<monitor::script_runner> load_monitor_script(const std::string& path, monitor::monitor& m);

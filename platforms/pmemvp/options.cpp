@@ -142,79 +142,6 @@ po::options_description describe() {
     return all;
 }
 
-// What -device help, -device TYPE,help, -object help and -object TYPE,help print.
-struct type_help {
-    const char* type;
-    const char* description;
-    std::vector<std::pair<const char*, const char*>> properties; // name=<type>, what
-};
-
-const std::vector<type_help>& device_types() {
-    static const std::vector<type_help> types{
-        {"nvdimm", "an NVDIMM on a memory backend (-machine virt,nvdimm=on), described by the ACPI NFIT",
-         {{"id=<str>", "the device's name"},
-          {"memdev=<link<memory-backend>>", "the memory-backend-file holding its memory and label area"},
-          {"label-size=<size>", "bytes at the end of memdev for the namespace label area (default 0)"},
-          {"unarmed=<bool>", "the DIMM reports it cannot keep data (NFIT flag, read-only)"},
-          {"slot=<int>", "the DIMM slot (default: the first free one)"},
-          {"node=<int>", "the proximity domain in the NFIT"},
-          {"flush-hints=<int>", "flush hint addresses in the NFIT (default 1)"},
-          {"badrange=<OFF+LEN[:OFF+LEN...]>", "bad ranges reported by Address Range Scrub"}}},
-        {"virtio-pmem-pci", "a virtio-pmem device on PCI: its memory is the backend's, made durable by flush requests",
-         {{"id=<str>", "the device's name"},
-          {"memdev=<link<memory-backend>>", "the memory-backend-file holding its memory"},
-          {"memaddr=<uint64>", "the physical address of its memory (default: the next free one)"},
-          {"flush-latency=<time>", "time a flush request takes (default 20us)"},
-          {"flush-page-cost=<time>", "time a flush takes per dirty page (default 1us)"}}},
-    };
-    return types;
-}
-
-const std::vector<type_help>& object_types() {
-    static const std::vector<type_help> types{
-        {"memory-backend-file", "a host file mapped as guest memory, with QEMU's rules",
-         {{"id=<str>", "the name devices give as memdev"},
-          {"mem-path=<str>", "the file (created if missing; an empty one is extended to size)"},
-          {"size=<size>", "the memory's size"},
-          {"share=<bool>", "stores reach the file (default off: a private copy)"},
-          {"pmem=<bool>", "the file is on persistent memory (MAP_SYNC when the host allows)"},
-          {"readonly=<bool>", "the guest cannot write it"},
-          {"align=<size>", "mapping alignment"},
-          {"offset=<size>", "where in the file the memory starts"},
-          {"prealloc=<bool>", "fault every page in at start"},
-          {"discard-data=<bool>", "do not write the content back at exit"}}},
-        {"nvdimm-interleave", "pmemvp's own: NVDIMMs interleaved into one SPA range",
-         {{"id=<str>", "the set's name"},
-          {"dimms=<id:id[:...]>", "the -device nvdimm ids, in way order"},
-          {"granularity=<size>", "interleave granularity (default 4K)"}}},
-    };
-    return types;
-}
-
-// "-device help" lists the types; "-device TYPE,help" the properties of one. Empty if the
-// text asks for no help.
-std::string type_help_text(const std::string& option, const std::string& text, const std::vector<type_help>& types) {
-    if (text == "help" || text == "?") {
-        std::string out = "Available " + option.substr(1) + " types:\n";
-        for (const auto& t : types) out += "name \"" + std::string(t.type) + "\", desc \"" + t.description + "\"\n";
-        return out;
-    }
-    const auto comma = text.find(',');
-    if (comma == std::string::npos || text.substr(comma + 1) != "help") return "";
-    const std::string type = text.substr(0, comma);
-    for (const auto& t : types) {
-        if (type != t.type) continue;
-        std::string out = type + " options:\n";
-        for (const auto& [name, what] : t.properties) {
-            std::string line = "  " + std::string(name);
-            line.resize(std::max<std::size_t>(line.size() + 1, 36), ' ');
-            out += line + "- " + what + "\n";
-        }
-        return out;
-    }
-    throw config_error(option + " '" + type + "': unknown type; " + option + " help lists them");
-}
-
 std::optional<double> parse_scaled(const std::string& text, const std::vector<std::pair<std::string, double>>& units) {
     std::size_t used = 0;
     double value = 0;
@@ -370,10 +297,11 @@ run_options parse_command_line(int argc, const char* const* argv) {
     }
 
     for (const auto& [option, key, types] :
-         {std::make_tuple("-device", "device", &device_types()), std::make_tuple("-object", "object", &object_types())})
+         {std::make_tuple("-device", "device", &platform::device_types()),
+          std::make_tuple("-object", "object", &platform::object_types())})
         if (vm.count(key))
             for (const auto& text : vm[key].as<std::vector<std::string>>())
-                if (std::string h = type_help_text(option, text, *types); !h.empty()) {
+                if (std::string h = platform::type_help_text(option, text, *types); !h.empty()) {
                     o.timing_help = h;
                     o.help = true;
                     return o;
@@ -482,44 +410,12 @@ run_options parse_command_line(int argc, const char* const* argv) {
         if (o.serial != "stdio" && o.serial != "none" && o.serial.rfind("file:", 0) != 0)
             throw config_error("-serial '" + o.serial + "': accepted: stdio, none, file:PATH");
     }
-    if (vm.count("object")) {
-        for (const auto& text : vm["object"].as<std::vector<std::string>>()) {
-            const auto comma = text.find(',');
-            const std::string type = text.substr(0, comma);
-            const std::string rest = comma == std::string::npos ? "" : text.substr(comma + 1);
-            if (type == "nvdimm-interleave") {
-                o.platform.interleave_sets.push_back(nvdimm::interleave_options::parse(rest));
-                continue;
-            }
-            if (type != "memory-backend-file")
-                throw config_error("-object '" + type + "': unknown object type; accepted: "
-                                                        "memory-backend-file, nvdimm-interleave");
-            auto backend = backend::file_backend_options::parse(
-                comma == std::string::npos ? "" : text.substr(comma + 1));
-            if (backend.id.empty())
-                throw config_error("-object memory-backend-file: option 'id' is missing; "
-                                   "name it, e.g. id=mem0, so a device can use memdev=mem0");
-            for (const auto& other : o.platform.memory_backends)
-                if (other.id == backend.id)
-                    throw config_error("-object memory-backend-file: id '" + backend.id +
-                                       "' is used twice; give each backend its own id");
-            o.platform.memory_backends.push_back(backend);
-        }
-    }
-    if (vm.count("device")) {
-        for (const auto& text : vm["device"].as<std::vector<std::string>>()) {
-            const auto comma = text.find(',');
-            const std::string type = text.substr(0, comma);
-            const std::string rest = comma == std::string::npos ? "" : text.substr(comma + 1);
-            if (type == "nvdimm")
-                o.platform.nvdimms.push_back(nvdimm::nvdimm_options::parse(rest));
-            else if (type == "virtio-pmem-pci")
-                o.platform.virtio_pmems.push_back(virtio::virtio_pmem_options::parse(rest));
-            else
-                throw config_error("-device '" + type + "': unknown device type; accepted: nvdimm, "
-                                   "virtio-pmem-pci");
-        }
-    }
+    if (vm.count("object"))
+        for (const auto& text : vm["object"].as<std::vector<std::string>>())
+            add_object(o.platform, platform::parse_object(text));
+    if (vm.count("device"))
+        for (const auto& text : vm["device"].as<std::vector<std::string>>())
+            add_device(o.platform, platform::parse_device(text));
     if (vm.count("dump-acpi")) o.dump_acpi_dir = require_string(vm, "dump-acpi");
     if (vm.count("symbols")) o.symbol_files = vm["symbols"].as<std::vector<std::string>>();
     if (vm.count("d")) {

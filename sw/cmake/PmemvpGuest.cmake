@@ -43,7 +43,7 @@ target_link_libraries(pmemvp_pmem_guest PUBLIC pmemvp_nvdimm_guest)
 target_compile_options(pmemvp_pmem_guest PRIVATE ${_flags})
 
 # PCI enumeration, virtio-pci and virtio-pmem.
-add_library(pmemvp_virtio_guest STATIC ${_sdk}/lib/virtio/pci.c ${_sdk}/lib/virtio/virtio.c
+add_library(pmemvp_virtio_guest STATIC ${_sdk}/lib/virtio/pci.c ${_sdk}/lib/virtio/pcie_hotplug.c ${_sdk}/lib/virtio/virtio.c
             ${_sdk}/lib/virtio/virtio_pmem.c)
 target_include_directories(pmemvp_virtio_guest PUBLIC ${_sdk}/lib/virtio)
 target_link_libraries(pmemvp_virtio_guest PUBLIC pmemvp_rt)

@@ -33,7 +33,9 @@ virtio_pmem_options virtio_pmem_options::parse(const std::string& keyvals) {
         o.io_thread = *io == "thread";
     }
     o.shmem = list.take_bool("shmem").value_or(false);
-    list.finish({"id", "memdev", "memaddr", "flush-latency", "flush-page-cost", "flush-io", "shmem"});
+    o.bus = list.take_string("bus").value_or("");
+    if (o.bus == "pcie.0") o.bus.clear();
+    list.finish({"id", "memdev", "memaddr", "flush-latency", "flush-page-cost", "flush-io", "shmem", "bus"});
     if (o.memdev.empty())
         throw config_error("-device virtio-pmem-pci: virtio-pmem memdev not set; give "
                            "memdev=ID of a -object memory-backend-file");

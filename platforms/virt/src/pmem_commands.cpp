@@ -64,18 +64,21 @@ std::string pmem_commands::label(const tracked_pmem& t) const {
 
 pmem_commands::pmem_commands(virt_platform& platform, std::function<std::string(std::uint64_t)> describe_pc)
     : platform_(platform), describe_pc_(std::move(describe_pc)) {
-    for (const auto& t : platform_.persistence_domains()) {
-        t.domain->keep_history([&cpu = platform_.cpu] { return cpu.now(); });
-        const tracked_pmem* memory = &t;
-        t.domain->on_watched_change = [this, memory](std::uint64_t offset, line_state from, line_state to) {
-            if (!on_line_change) return;
-            std::ostringstream text;
-            text << "pmemvp: pmem line at offset " << util::hex(offset) << " of " << label(*memory) << ": "
-                 << short_state(from) << " -> " << short_state(to) << " at "
-                 << platform_.cpu.now().to_string() << "\n";
-            on_line_change(text.str());
-        };
-    }
+    for (const auto& t : platform_.persistence_domains()) follow(t);
+    platform_.on_memory_added = [this](const tracked_pmem& t) { follow(t); }; // device_add
+}
+
+void pmem_commands::follow(const tracked_pmem& t) {
+    t.domain->keep_history([&cpu = platform_.cpu] { return cpu.now(); });
+    const tracked_pmem* memory = &t; // persistence_domains() is a list: it stays put
+    t.domain->on_watched_change = [this, memory](std::uint64_t offset, line_state from, line_state to) {
+        if (!on_line_change) return;
+        std::ostringstream text;
+        text << "pmemvp: pmem line at offset " << util::hex(offset) << " of " << label(*memory) << ": "
+             << short_state(from) << " -> " << short_state(to) << " at "
+             << platform_.cpu.now().to_string() << "\n";
+        on_line_change(text.str());
+    };
 }
 
 const char* pmem_commands::help() {

@@ -269,34 +269,105 @@ void virt_platform::create_pci() {
     bus.map(pcie_mmio64_base, pcie_mmio64_size, pci_->mmio64, "pcie-mmio64");
     pci_->dma.bind(bus.in);
     for (unsigned i = 0; i < 4; ++i) pci_->intx[i].bind(plic, pcie_irq + i);
-    unsigned slot = 1;
-    for (const auto& o : config_.virtio_pmems) {
-        const std::string who = "-device virtio-pmem-pci '" + o.id + "'";
-        backend::file_backend& backend = claim_memdev(o.memdev, who);
-        if (backend.size() % 4096)
-            throw config_error(who + ": memdev size must be a multiple of 4K");
-        std::uint64_t address = next_device_memory_;
-        if (o.memaddr) {
-            address = *o.memaddr;
-            if (address < device_memory_base)
-                throw config_error(who + ": memaddr " + util::hex(address) + " is below device memory (" +
-                                   util::hex(device_memory_base) + ")");
-        } else {
-            next_device_memory_ += (backend.size() + device_memory_align - 1) & ~(device_memory_align - 1);
+    // Bus-0 device numbers: root ports with addr= first, then the virtio-pmem devices on bus 0
+    // in order, then the other root ports.
+    std::vector<bool> used(pci::pci_host::max_devices);
+    used[0] = true; // where QEMU has its host bridge
+    for (const auto& o : config_.root_ports)
+        if (o.addr) {
+            if (used[*o.addr])
+                throw config_error("-device pcie-root-port '" + o.id + "': PCI: slot " + std::to_string(*o.addr) +
+                                   " function 0 not available for pcie-root-port, in use by another device");
+            used[*o.addr] = true;
         }
-        const std::string name = "virtio-pmem" + std::to_string(pmem_devices_.size());
-        virtio::virtio_pmem_options options = o;
-        options.memaddr = address;
-        auto device = std::make_unique<virtio::virtio_pmem_pci>(name.c_str(), options, backend);
-        bus.map(address, backend.size(), device->memory, name);
-        device->attach(*pci_, slot++);
-        tracked_pmem t{name, &backend, &device->pmem_target(), &device->domain()};
-        t.base = address;
-        t.size = backend.size();
-        t.virtio = device.get();
-        tracked_.push_back(t);
-        pmem_devices_.push_back(std::move(device));
+    auto next_free = [&used](const std::string& who) {
+        const auto free = std::find(used.begin(), used.end(), false);
+        if (free == used.end()) throw config_error(who + ": PCI bus 0 is full (31 devices)");
+        *free = true;
+        return static_cast<unsigned>(free - used.begin());
+    };
+    for (const auto& o : config_.virtio_pmems)
+        if (o.bus.empty()) add_virtio_pmem(o, nullptr, next_free("-device virtio-pmem-pci '" + o.id + "'"), false);
+    create_root_ports(used);
+    for (const auto& o : config_.virtio_pmems) {
+        if (o.bus.empty()) continue;
+        const auto port = std::find_if(root_ports_.begin(), root_ports_.end(), [&](const root_port& p) { return p.id == o.bus; });
+        if (port == root_ports_.end())
+            throw config_error("-device virtio-pmem-pci '" + o.id + "': Bus '" + o.bus + "' not found; give the id "
+                               "of a -device pcie-root-port");
+        if (port->plugged)
+            throw config_error("-device virtio-pmem-pci '" + o.id + "': pcie-root-port '" + o.bus +
+                               "' holds '" + port->plugged->id() + "' already; one device per root port");
+        add_virtio_pmem(o, &*port, 0, false);
     }
+}
+
+void virt_platform::create_root_ports(std::vector<bool>& used) {
+    for (const auto& o : config_.root_ports) {
+        for (const auto& other : root_ports_)
+            if (other.id == o.id) throw config_error("-device pcie-root-port: id '" + o.id + "' is used twice");
+        unsigned device = 0;
+        if (o.addr) {
+            device = *o.addr;
+        } else {
+            const auto free = std::find(used.begin(), used.end(), false);
+            if (free == used.end()) throw config_error("-device pcie-root-port '" + o.id + "': PCI bus 0 is full");
+            *free = true;
+            device = static_cast<unsigned>(free - used.begin());
+        }
+        root_port p{o.id, device, std::make_unique<pci::pcie_root_port>(std::string(name()) + "." + o.id, o.slot)};
+        pci_->attach(*p.port, device);
+        root_ports_.push_back(std::move(p));
+    }
+    // The slot callbacks hold the port's place in root_ports_: set them once it no longer moves.
+    for (auto& p : root_ports_)
+        p.port->on_power_off([this, &p](pci::pci_device&) {
+            if (p.plugged) finish_unplug(p);
+        });
+}
+
+void virt_platform::add_virtio_pmem(const virtio::virtio_pmem_options& o, root_port* port, unsigned device, bool hot) {
+    const std::string who = "-device virtio-pmem-pci '" + o.id + "'";
+    for (const auto& d : pmem_devices_)
+        if (!o.id.empty() && d->id() == o.id) throw config_error(who + ": Duplicate device ID '" + o.id + "'");
+    auto backend = std::find_if(backends_.begin(), backends_.end(), [&](const auto& b) { return b->id() == o.memdev; });
+    if (backend != backends_.end() && (*backend)->size() % 4096)
+        throw config_error(who + ": memdev size must be a multiple of 4K");
+    virtio::virtio_pmem_options options = o;
+    if (hot) {
+        if (o.memaddr) throw config_error(who + ": memaddr cannot be given to device_add; the platform places it");
+        if (backend != backends_.end()) options.memaddr = hotplug_address((*backend)->size());
+    } else if (o.memaddr) {
+        if (*o.memaddr < device_memory_base)
+            throw config_error(who + ": memaddr " + util::hex(*o.memaddr) + " is below device memory (" +
+                               util::hex(device_memory_base) + ")");
+    } else {
+        options.memaddr = next_device_memory_;
+    }
+    backend::file_backend& file = claim_memdev(o.memdev, who); // the last check: it marks the memdev busy
+    if (!o.memaddr || hot)
+        next_device_memory_ = *options.memaddr + ((file.size() + device_memory_align - 1) & ~(device_memory_align - 1));
+    const std::string name = "virtio-pmem" + std::to_string(virtio_pmems_made_++);
+    auto function = std::make_unique<virtio::virtio_pmem_function>(std::string(this->name()) + "." + name, options,
+                                                                   file, *pci_);
+    if (const std::string why = bus.map_at_run_time(*options.memaddr, function->pmem_target(), name); !why.empty()) {
+        busy_memdevs_.erase(std::find(busy_memdevs_.begin(), busy_memdevs_.end(), o.memdev));
+        throw config_error(who + ": " + why);
+    }
+    tracked_pmem t{name, &file, &function->pmem_target(), &function->domain()};
+    t.base = *options.memaddr;
+    t.size = file.size();
+    t.virtio = function.get();
+    tracked_.push_back(t);
+    if (port) {
+        port->plugged = function.get();
+        port->unplug_requested = false;
+        port->port->plug(function->transport());
+    } else {
+        pci_->attach(function->transport(), device);
+    }
+    pmem_devices_.push_back(std::move(function));
+    if (hot && on_memory_added) on_memory_added(tracked_.back());
 }
 
 void virt_platform::map_nvdimms() {

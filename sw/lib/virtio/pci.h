@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* PCI enumeration over ECAM for pmemvp (and QEMU virt) guests: bus 0, function 0. */
+/* PCI enumeration over ECAM for pmemvp (and QEMU virt) guests: function 0 of bus 0, and of
+   the buses behind PCIe root ports (pcie_hotplug.h). */
 #ifndef PMEMVP_PCI_H
 #define PMEMVP_PCI_H
 #include <stdint.h>
@@ -10,7 +11,8 @@
 #define PCI_PLIC_IRQ_BASE 32 /* INTA..INTD */
 
 struct pci_dev {
-    unsigned slot;
+    unsigned slot;      /* bus << 5 | device: ECAM addresses the function at slot << 15 */
+    unsigned root_slot; /* the bus-0 device it is (or sits behind): its INTx swizzle */
     uint16_t vendor, device;
     uint8_t irq_pin;
     uint64_t bar[6], bar_size[6];
@@ -25,5 +27,13 @@ int pci_enumerate(struct pci_dev *devices, int max);
 unsigned pci_find_capability(unsigned slot, uint8_t id, unsigned from);
 /* The PLIC source this device's INTx pin raises. */
 unsigned pci_irq(const struct pci_dev *d);
+/* Sizes function `slot`'s 64-bit memory BARs and places them from *next (advanced past them);
+   leaves memory decode and bus mastering off. Fills d. */
+void pci_probe_function(struct pci_dev *d, unsigned slot, uint64_t *next);
+/* Enables PLIC source `irq` for hart 0's M-mode context, and machine external interrupts. */
+void plic_enable_source(unsigned irq);
+/* Claims the highest pending PLIC source (0: none); plic_complete(source) when served. */
+unsigned plic_claim(void);
+void plic_complete(unsigned source);
 
 #endif

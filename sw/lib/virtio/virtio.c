@@ -12,7 +12,6 @@ enum { DFSEL = VIRTIO_PCI_COMMON_DFSELECT, DF = VIRTIO_PCI_COMMON_DF, GFSEL = VI
        QENABLE = VIRTIO_PCI_COMMON_Q_ENABLE, QNOFF = VIRTIO_PCI_COMMON_Q_NOFF,
        QDESC = VIRTIO_PCI_COMMON_Q_DESC, QDRIVER = VIRTIO_PCI_COMMON_Q_DRIVER,
        QDEVICE = VIRTIO_PCI_COMMON_Q_DEVICE };
-#define PLIC_BASE 0x0c000000UL
 
 static void w8(volatile uint8_t *b, unsigned off, uint8_t v) { *(volatile uint8_t *)(b + off) = v; }
 static void w16(volatile uint8_t *b, unsigned off, uint16_t v) { *(volatile uint16_t *)(b + off) = v; }
@@ -112,20 +111,12 @@ int virtq_wait(struct virtio_dev *v, struct virtq *q, int use_interrupt, uint32_
     return (int)e->id;
 }
 
-void virtio_enable_interrupt(const struct virtio_dev *v) {
-    const unsigned irq = pci_irq(v->pci);
-    mmio_write32(PLIC_BASE + 4 * irq, 1);                           /* priority */
-    mmio_write32(PLIC_BASE + 0x2000 + 4 * (irq / 32),
-                 mmio_read32(PLIC_BASE + 0x2000 + 4 * (irq / 32)) | 1u << (irq % 32)); /* enable */
-    mmio_write32(PLIC_BASE + 0x200000, 0);                          /* threshold */
-    csr_set(mie, 1UL << 11);
-    csr_set(mstatus, MSTATUS_MIE);
-}
+void virtio_enable_interrupt(const struct virtio_dev *v) { plic_enable_source(pci_irq(v->pci)); }
 
 uint8_t virtio_interrupt(struct virtio_dev *v) {
-    const uint32_t source = mmio_read32(PLIC_BASE + 0x200004);
+    const unsigned source = plic_claim();
     const uint8_t isr = *v->isr; /* reading clears it and lowers INTx */
-    if (source) mmio_write32(PLIC_BASE + 0x200004, source);
+    if (source) plic_complete(source);
     last_isr = isr;
     return isr;
 }

@@ -22,6 +22,8 @@ struct virtio_pmem_options {
     std::string id;
     std::string memdev;
     std::optional<std::uint64_t> memaddr; // default: the next free 1 GiB slot of device memory
+    std::string bus;                      // the pcie-root-port it plugs into; empty: bus 0 (or, for
+                                          // device_add, the first free root port)
     sc_core::sc_time flush_latency = sc_core::sc_time(20, sc_core::SC_US);  // fixed cost
     sc_core::sc_time flush_page_cost = sc_core::sc_time(1, sc_core::SC_US); // per dirty 4 KiB page
     // flush-io=inline (default): host I/O on the simulation thread; thread: on a worker thread,

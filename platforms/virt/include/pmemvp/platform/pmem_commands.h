@@ -37,6 +37,7 @@ public:
     std::function<void(const std::string&)> on_line_change;
 
 private:
+    void follow(const tracked_pmem& memory); // history and line watches for one memory
     std::string label(const tracked_pmem& memory) const; // "NVDIMM 'nv0' (pmem2)", by the user's id
 
     virt_platform& platform_;

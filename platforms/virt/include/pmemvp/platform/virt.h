@@ -7,7 +7,9 @@
 #include "pmemvp/pci/pci_host.h"
 #include "pmemvp/pmem/persistence_domain.h"
 #include "pmemvp/pmem/pmem_timing.h"
-#include "pmemvp/virtio/virtio_pmem_pci.h"
+#include "pmemvp/pci/pcie_root_port.h"
+#include "pmemvp/platform/devices.h"
+#include "pmemvp/virtio/virtio_pmem_function.h"
 #include "pmemvp/peripherals/clint.h"
 #include "pmemvp/peripherals/plic.h"
 #include "pmemvp/peripherals/test_finisher.h"
@@ -17,6 +19,7 @@
 #include "pmemvp/tlm/router.h"
 
 #include <cstdio>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +67,7 @@ struct virt_config {
     std::vector<nvdimm::nvdimm_options> nvdimms;
     std::vector<nvdimm::interleave_options> interleave_sets;
     std::vector<virtio::virtio_pmem_options> virtio_pmems;
+    std::vector<root_port_options> root_ports; // hot-plug slots
     pmem::domain_kind persistence = pmem::domain_kind::adr; // of NVDIMM memory
     // Access timing of NVDIMM memory; nullopt: fixed zero latencies (--pmem-timing none).
     std::optional<pmem::timing_profile> pmem_timing = pmem::timing_profile::named("optane");
@@ -71,6 +75,10 @@ struct virt_config {
     pmem::failure_policy failure_policy;
     bool reboot_after_power_fail = false; // else the run stops
 };
+
+// Appends a -device or -object to the list of its type. Throws config_error for an id used twice.
+void add_device(virt_config& config, device_options device);
+void add_object(virt_config& config, object_options object);
 
 // One memory whose persistence is tracked: an NVDIMM range or a virtio-pmem device.
 struct tracked_pmem {
@@ -130,8 +138,35 @@ public:
     const acpi::placed_tables& acpi_tables() const { return acpi_; }
     // The NVDIMMs' root device (SPA ranges, interleave sets, DSM, NFIT); nullptr without NVDIMMs.
     nvdimm::nvdimm_root* nvdimm_root() const { return nvdimm_root_.get(); }
-    const std::vector<std::unique_ptr<virtio::virtio_pmem_pci>>& virtio_pmems() const { return pmem_devices_; }
-    const std::vector<tracked_pmem>& persistence_domains() const { return tracked_; }
+    const std::vector<std::unique_ptr<virtio::virtio_pmem_function>>& virtio_pmems() const { return pmem_devices_; }
+    // A list: its elements stay where they are while devices come and go.
+    const std::list<tracked_pmem>& persistence_domains() const { return tracked_; }
+    // Called when a memory is added at run time (device_add), before the guest can reach it.
+    std::function<void(const tracked_pmem&)> on_memory_added;
+
+    // -device pcie-root-port: its slot, and what is plugged in it.
+    struct root_port {
+        std::string id;
+        unsigned device;                             // on bus 0
+        std::unique_ptr<pci::pcie_root_port> port;
+        virtio::virtio_pmem_function* plugged = nullptr;
+        bool unplug_requested = false;               // device_del pressed the attention button
+    };
+    const std::vector<root_port>& root_ports() const { return root_ports_; }
+    pci::pci_host& pci() const { return *pci_; }
+
+    // Run-time changes, from the monitor between quanta. Each returns "" or what went wrong (the
+    // machine is then as before), in QEMU's words where QEMU has some.
+    std::string object_add(const object_options& object);
+    std::string object_del(const std::string& id);
+    // virtio-pmem-pci into a pcie-root-port (bus=ID, else the first free one): presence detect,
+    // and the guest's pciehp (or sw/ driver) takes it from there.
+    std::string device_add(const device_options& device);
+    // virtio-pmem-pci in a root port: presses the attention button. When the guest has let go
+    // (slot power off) the device flushes, syncs its file, drops DMI, is unmapped and
+    // on_device_deleted(id) is called (QMP's DEVICE_DELETED).
+    std::string device_del(const std::string& id);
+    std::function<void(const std::string& id)> on_device_deleted;
     std::optional<pmem_location> locate_pmem(std::uint64_t address) const;
     // What the platform has at `address`, for messages ("the memory of NVDIMM 'nv0', backed
     // by ..."); empty if nothing.
@@ -177,6 +212,16 @@ private:
     void map_nvdimms();
     void build_acpi();
     void create_pci();
+    void create_root_ports(std::vector<bool>& used_devices);
+    // Makes a virtio-pmem-pci (at start, or `hot` by device_add) and plugs it into `port`, or
+    // into bus 0 at `device` when `port` is nullptr. Throws config_error before changing anything.
+    void add_virtio_pmem(const virtio::virtio_pmem_options& options, root_port* port, unsigned device, bool hot);
+    // The guest powered off `port`'s slot after device_del: the device goes.
+    void finish_unplug(root_port& port);
+    // Where a hot-plugged memory of `size` bytes goes: QEMU's device-memory checks (-m maxmem).
+    // Throws config_error.
+    std::uint64_t hotplug_address(std::uint64_t size) const;
+    void log_change(const std::string& what) const;
     void power_fail_method(); // SC_METHOD at each --power-fail-at
     void power_fail();
     backend::file_backend& claim_memdev(const std::string& memdev, const std::string& who);
@@ -193,8 +238,12 @@ private:
     std::vector<std::string> busy_memdevs_;
     std::uint64_t next_device_memory_ = virt_map::device_memory_base;
     std::unique_ptr<pci::pci_host> pci_;
-    std::vector<std::unique_ptr<virtio::virtio_pmem_pci>> pmem_devices_;
-    std::vector<tracked_pmem> tracked_;
+    std::vector<std::unique_ptr<virtio::virtio_pmem_function>> pmem_devices_;
+    // Unplugged devices: their request servers may still wake up once, so they stay until the end.
+    std::vector<std::unique_ptr<virtio::virtio_pmem_function>> retired_devices_;
+    unsigned virtio_pmems_made_ = 0;
+    std::vector<root_port> root_ports_;
+    std::list<tracked_pmem> tracked_;
     sc_core::sc_event power_fail_event_;
     bool started_ = false; // start_of_simulation has loaded the guest
     std::size_t next_power_fail_ = 0;

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+// PCIe native hot-plug of virtio-pmem, as a driver sees it. Waits for a device to be plugged
+// into a pcie-root-port (device_add), brings it up, writes a record and flushes it; then waits
+// for the host's removal request (device_del presses the attention button), lets go of the
+// device and powers the slot off, after which the host removes it.
+#include "pcie_hotplug.h"
+#include "pmemvp.h"
+#include "virtio_pmem.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_SLOTS 8
+
+static struct pcie_slot slots[MAX_SLOTS];
+static int nslots;
+static volatile uint16_t pending[MAX_SLOTS]; // slot events the interrupt handler collected
+static struct virtio_pmem pmem;
+
+static int on_trap(struct trap_frame *f) {
+    if (f->mcause != (MCAUSE_INTERRUPT | 11)) return 0;
+    const unsigned source = plic_claim();
+    for (int i = 0; i < nslots; ++i)
+        if (pcie_slot_irq(&slots[i]) == source) pending[i] |= pcie_slot_events(&slots[i]);
+    if (source) plic_complete(source);
+    return 1;
+}
+
+// Sleeps until a slot has one of the `want` events; returns the slot and its events.
+static int wait_for(uint16_t want, uint16_t *events) {
+    for (;;) {
+        csr_clear(mstatus, MSTATUS_MIE); // look and sleep without losing a wake-up in between
+        for (int i = 0; i < nslots; ++i)
+            if (pending[i] & want) {
+                *events = pending[i];
+                pending[i] = 0;
+                csr_set(mstatus, MSTATUS_MIE);
+                return i;
+            }
+        __asm__ volatile("wfi");
+        csr_set(mstatus, MSTATUS_MIE); // the interrupt is taken here
+    }
+}
+
+int main(void) {
+    nslots = pcie_find_slots(slots, MAX_SLOTS);
+    if (nslots == 0) {
+        printf("virtio-pmem-hotplug: no hot-plug slot; start with -device pcie-root-port,id=rp1,slot=1\n");
+        return 1;
+    }
+    pmemvp_set_trap_handler(on_trap);
+    for (int i = 0; i < nslots; ++i) plic_enable_source(pcie_slot_irq(&slots[i]));
+    printf("virtio-pmem-hotplug: %d hot-plug slot(s), waiting for a device\n", nslots);
+
+    uint16_t events = 0;
+    int i;
+    do {
+        i = wait_for(PCIE_SLOT_PRESENCE_CHANGED, &events);
+    } while (!(events & PCIE_SLOT_PRESENT));
+    struct pcie_slot *s = &slots[i];
+    while (!pcie_slot_link_up(s)) __asm__ volatile("wfi");
+    if (pcie_slot_enable_function(s) != 0) {
+        printf("virtio-pmem-hotplug: slot %u: nothing reachable behind the port\n", s->number);
+        return 1;
+    }
+    printf("virtio-pmem-hotplug: slot %u: device %04x:%04x on bus %u\n", s->number, s->function.vendor,
+           s->function.device, s->bus);
+    if (virtio_pmem_probe(&pmem, &s->function, 1, 0) != 0) {
+        printf("virtio-pmem-hotplug: slot %u: not a virtio-pmem device\n", s->number);
+        return 1;
+    }
+    printf("virtio-pmem-hotplug: range 0x%llx, %llu bytes\n", (unsigned long long)pmem.start,
+           (unsigned long long)pmem.size);
+    const char record[] = "pmemvp hot-plug record: written and flushed after device_add";
+    memcpy((char *)(uintptr_t)pmem.start, record, sizeof record);
+    const int flushed = virtio_pmem_flush(&pmem);
+    printf("virtio-pmem-hotplug: flush: %d\n", flushed);
+
+    printf("virtio-pmem-hotplug: waiting for the removal request\n");
+    wait_for(PCIE_SLOT_BUTTON, &events);
+    printf("virtio-pmem-hotplug: attention button: releasing the device, powering slot %u off\n", s->number);
+    virtio_reset(&pmem.dev);
+    pcie_slot_power_off(s);
+    do {
+        wait_for(PCIE_SLOT_PRESENCE_CHANGED, &events);
+    } while (events & PCIE_SLOT_PRESENT);
+    printf("virtio-pmem-hotplug: slot %u is empty\n", s->number);
+    return flushed;
+}
