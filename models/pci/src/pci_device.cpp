@@ -21,12 +21,32 @@ pci_device::pci_device(std::string name, std::uint16_t vendor, std::uint16_t dev
     put(cfg::subsystem_id, subsystem_id, 2);
     put(cfg::interrupt_pin, 1, 1); // INTA
     // The driver may write: command, interrupt line.
-    writable_[cfg::command] = writable_[cfg::command + 1] = true;
-    writable_[cfg::interrupt_line] = true;
+    make_writable(cfg::command, 2);
+    make_writable(cfg::interrupt_line, 1);
+}
+
+void pci_device::declare_type1_header() {
+    config_[cfg::header_type] = cfg::header_type_bridge;
+    for (unsigned b = 2; b < num_bars; ++b)
+        if (bar_size_[b]) throw std::logic_error(name_ + ": a bridge has BARs 0 and 1 only");
+    // 0x2c-0x2f are the prefetchable limit's upper half here, not subsystem IDs.
+    for (unsigned at = 0x18; at < 0x30; ++at) config_[at] = 0;
+    make_writable(cfg::primary_bus, 3);
+    make_writable_bits(cfg::memory_base, 4, 0xfff0fff0);
+    make_writable_bits(cfg::prefetch_base, 4, 0xfff0fff0);
+    make_writable(cfg::prefetch_base_upper, 8);
+    make_writable(cfg::bridge_control, 2);
+    // Windows closed (base above limit) until the guest programs them; the prefetchable one
+    // says it is 64-bit.
+    config_[cfg::memory_base] = 0xf0;
+    config_[cfg::memory_base + 1] = 0xff;
+    config_[cfg::prefetch_base] = 0xf1;
+    config_[cfg::prefetch_base + 1] = 0xff;
+    config_[cfg::prefetch_limit] = 0x01;
 }
 
 void pci_device::declare_bar64(unsigned bar, std::uint64_t size, bool prefetchable) {
-    if (bar + 1 >= num_bars || size < 16 || (size & (size - 1)))
+    if (bar + 1 >= header_bars() || size < 16 || (size & (size - 1)))
         throw std::logic_error(name_ + ": BAR " + std::to_string(bar) + " must be a power of two >= 16");
     bar_size_[bar] = size;
     config_[cfg::bar0 + 4 * bar] = static_cast<std::uint8_t>(0x4 | (prefetchable ? 0x8 : 0)); // 64-bit memory
@@ -46,7 +66,15 @@ unsigned pci_device::add_capability(const std::uint8_t* bytes, unsigned length) 
 }
 
 void pci_device::make_writable(unsigned offset, unsigned length) {
-    for (unsigned i = 0; i < length; ++i) writable_[offset + i] = true;
+    for (unsigned i = 0; i < length; ++i) write_mask_[offset + i] = 0xff;
+}
+
+void pci_device::make_writable_bits(unsigned offset, unsigned length, std::uint32_t mask) {
+    for (unsigned i = 0; i < length && i < 4; ++i) write_mask_[offset + i] = static_cast<std::uint8_t>(mask >> (8 * i));
+}
+
+void pci_device::make_write1_clear(unsigned offset, unsigned length, std::uint32_t mask) {
+    for (unsigned i = 0; i < length && i < 4; ++i) w1c_mask_[offset + i] = static_cast<std::uint8_t>(mask >> (8 * i));
 }
 
 std::uint32_t pci_device::config_read(unsigned offset, unsigned length) const {
@@ -61,7 +89,7 @@ void pci_device::config_write(unsigned offset, unsigned length, std::uint32_t va
     for (unsigned i = 0; i < length && offset + i < config_.size(); ++i) {
         const unsigned at = offset + i;
         const std::uint8_t byte = static_cast<std::uint8_t>(value >> (8 * i));
-        if (at >= cfg::bar0 && at < cfg::bar0 + 4 * num_bars) {
+        if (at >= cfg::bar0 && at < cfg::bar0 + 4 * header_bars()) {
             // BARs: the address bits above the size are writable; the low 4 flag bits are not.
             const unsigned bar = (at - cfg::bar0) / 4, byte_in_bar = (at - cfg::bar0) % 4;
             std::uint64_t size = bar_size_[bar];
@@ -75,15 +103,19 @@ void pci_device::config_write(unsigned offset, unsigned length, std::uint32_t va
             if (shift == 0) mask &= 0xf0;
             config_[at] = static_cast<std::uint8_t>((config_[at] & ~mask) | (byte & mask));
             changed = true;
-        } else if (writable_[at]) {
-            if (config_[at] != byte) changed = changed || at < 0x40;
-            config_[at] = byte;
+        } else if (write_mask_[at] | w1c_mask_[at]) {
+            const std::uint8_t mask = write_mask_[at];
+            std::uint8_t next = static_cast<std::uint8_t>((config_[at] & ~mask) | (byte & mask));
+            next = static_cast<std::uint8_t>(next & ~(byte & w1c_mask_[at]));
+            if (config_[at] != next) changed = changed || at < 0x40;
+            config_[at] = next;
         }
     }
     if (changed) {
         update_status();
         config_changed();
     }
+    config_written(offset, length);
 }
 
 tlm::tlm_response_status pci_device::config_transport(tlm::tlm_generic_payload& gp, unsigned reg) {

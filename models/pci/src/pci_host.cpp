@@ -3,9 +3,11 @@
 
 #include "pmemvp/util/keyval.h"
 
+#include <algorithm>
 #include <cstring>
 #include <tlm_utils/simple_target_socket.h>
 #include <stdexcept>
+#include <vector>
 
 namespace pmemvp::pci {
 
@@ -27,7 +29,54 @@ void pci_host::attach(pci_device& device, unsigned slot) {
     if (slot >= max_devices || slots_[slot])
         throw std::logic_error("pci: slot " + std::to_string(slot) + " is not free");
     slots_[slot] = &device;
+    if (auto* port = dynamic_cast<pcie_root_port*>(&device)) {
+        ports_[slot] = port;
+        port->set_upstream(*this);
+    }
 }
+
+pci_device* pci_host::function_at(unsigned bus, unsigned dev, unsigned fn) const {
+    if (fn != 0) return nullptr;
+    if (bus == 0) return slots_[dev];
+    if (dev != 0) return nullptr; // a root port's link reaches device 0 only
+    for (const pcie_root_port* port : ports_)
+        if (port && port->secondary_bus() == bus) return port->reachable();
+    return nullptr;
+}
+
+void pci_host::for_each_function(
+    const std::function<void(unsigned, unsigned, unsigned, const pci_device&)>& visit) const {
+    std::vector<const pcie_root_port*> ports;
+    for (unsigned dev = 0; dev < max_devices; ++dev) {
+        if (slots_[dev]) visit(0, dev, 0, *slots_[dev]);
+        if (ports_[dev] && ports_[dev]->secondary_bus() != 0) ports.push_back(ports_[dev]);
+    }
+    std::stable_sort(ports.begin(), ports.end(),
+                     [](auto* a, auto* b) { return a->secondary_bus() < b->secondary_bus(); });
+    for (const pcie_root_port* port : ports) {
+        const unsigned bus = port->secondary_bus();
+        const pci_device* f = function_at(bus, 0, 0); // as ECAM routes: the first port with that bus wins
+        if (f && f == port->reachable()) visit(bus, 0, 0, *f);
+    }
+}
+
+void pci_host::for_each_root_port(const std::function<void(unsigned, const pcie_root_port&)>& visit) const {
+    for (unsigned dev = 0; dev < max_devices; ++dev)
+        if (ports_[dev]) visit(dev, *ports_[dev]);
+}
+
+const pcie_root_port* pci_host::port_above(const pci_device& device) const {
+    for (const pcie_root_port* port : ports_)
+        if (port && port->plugged() == &device) return port;
+    return nullptr;
+}
+
+void pci_host::invalidate_bar_dmi() {
+    mmio->invalidate_direct_mem_ptr(0, window_size_[0] - 1);
+    if (window_size_[1]) mmio64->invalidate_direct_mem_ptr(0, window_size_[1] - 1);
+}
+
+void pci_host::decode_changed() { invalidate_bar_dmi(); }
 
 void pci_host::ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     const std::uint64_t a = gp.get_address();
@@ -38,7 +87,7 @@ void pci_host::ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    pci_device* d = bus == 0 && fn == 0 ? slots_[dev] : nullptr;
+    pci_device* d = function_at(bus, dev, fn);
     if (!d) {
         if (gp.is_read()) std::memset(gp.get_data_ptr(), 0xff, len); // no device: all ones, as on real PCI
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -47,10 +96,7 @@ void pci_host::ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     gp.set_response_status(d->config_transport(gp, reg));
     if (gp.is_write()) {
         update_intx(); // INTx disable may have changed
-        if (reg < 0x40) { // BARs may have moved
-            mmio->invalidate_direct_mem_ptr(0, window_size_[0] - 1);
-            if (window_size_[1]) mmio64->invalidate_direct_mem_ptr(0, window_size_[1] - 1);
-        }
+        if (reg < 0x40) invalidate_bar_dmi(); // BARs, decode enables or bridge windows may have moved
     }
 }
 
@@ -62,10 +108,18 @@ unsigned pci_host::ecam_dbg(tlm::tlm_generic_payload& gp) {
 }
 
 pci_device* pci_host::decode(std::uint64_t addr, unsigned& bar, std::uint64_t& base, std::uint64_t& size) {
-    for (pci_device* d : slots_) {
+    for (unsigned slot = 0; slot < max_devices; ++slot) {
+        pci_device* d = slots_[slot];
         if (!d) continue;
         for (bar = 0; bar < pci_device::num_bars; ++bar)
             if (d->bar_decodes(bar, base, size) && addr >= base && addr - base < size) return d;
+        const pcie_root_port* port = ports_[slot];
+        pci_device* behind = port ? port->reachable() : nullptr;
+        if (!behind) continue;
+        for (bar = 0; bar < pci_device::num_bars; ++bar)
+            if (behind->bar_decodes(bar, base, size) && addr >= base && addr - base < size &&
+                port->forwards(base, size))
+                return behind;
     }
     return nullptr;
 }
@@ -119,7 +173,9 @@ bool pci_host::in_dma_window(std::uint64_t addr, std::uint64_t length) const {
 
 bool pci_host::dma_access(const pci_device& device, tlm::tlm_command cmd, std::uint64_t addr,
                           void* data, std::uint64_t length, sc_core::sc_time& delay) {
-    if (!device.bus_master() || length == 0 || length > (1u << 30) || !in_dma_window(addr, length)) {
+    const pcie_root_port* port = port_above(device);
+    const bool path_open = !port || (port->bus_master() && port->link_active());
+    if (!device.bus_master() || !path_open || length == 0 || length > (1u << 30) || !in_dma_window(addr, length)) {
         ++rejected_dma_;
         return false;
     }
@@ -150,9 +206,17 @@ void pci_host::update_intx() {
     bool level[4] = {};
     for (unsigned slot = 0; slot < max_devices; ++slot) {
         const pci_device* d = slots_[slot];
-        if (!d || !d->intx_output()) continue;
-        const unsigned pin = d->config_read(cfg::interrupt_pin, 1);
-        if (pin >= 1 && pin <= 4) level[(pin - 1 + slot) % 4] = true;
+        if (!d) continue;
+        if (d->intx_output()) {
+            const unsigned pin = d->config_read(cfg::interrupt_pin, 1);
+            if (pin >= 1 && pin <= 4) level[(pin - 1 + slot) % 4] = true;
+        }
+        // Behind a root port: device 0 on the secondary bus, so the pin is unchanged at the port.
+        const pci_device* behind = ports_[slot] ? ports_[slot]->reachable() : nullptr;
+        if (behind && behind->intx_output()) {
+            const unsigned pin = behind->config_read(cfg::interrupt_pin, 1);
+            if (pin >= 1 && pin <= 4) level[(pin - 1 + 0 + slot) % 4] = true;
+        }
     }
     for (unsigned i = 0; i < 4; ++i) intx[i].set(level[i]);
 }

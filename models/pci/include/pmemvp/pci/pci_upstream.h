@@ -30,6 +30,9 @@ public:
     virtual bool dma_allowed(std::uint64_t addr, std::uint64_t length) const = 0;
     // A function's INTx output may have changed.
     virtual void update_intx() = 0;
+    // What BARs decode changed without a config write reaching the function (a bridge's link
+    // came up or went down): pointers into BARs may be stale.
+    virtual void decode_changed() {}
 
 protected:
     ~pci_upstream() = default;
