@@ -161,8 +161,10 @@ json function_json(platform::virt_platform& top, unsigned bus, unsigned device, 
         if (!d.bar_size(bar)) continue;
         const bool decodes = d.bar_decodes(bar, base, size);
         const bool is64 = (low & 6) == 4;
-        regions.push_back({{"prefetch", (low & 8) != 0}, {"mem_type_64", is64}, {"bar", bar},
-                           {"size", d.bar_size(bar)}, {"address", decodes ? json(base) : json(-1)}, {"type", "memory"}});
+        json region = {{"prefetch", (low & 8) != 0}, {"mem_type_64", is64}, {"bar", bar}, {"size", d.bar_size(bar)}};
+        region["address"] = decodes ? json(base) : json(-1);
+        region["type"] = "memory";
+        regions.push_back(region);
     }
     f["regions"] = regions;
     return f;

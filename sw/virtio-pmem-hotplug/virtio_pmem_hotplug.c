@@ -16,12 +16,16 @@ static struct pcie_slot slots[MAX_SLOTS];
 static int nslots;
 static volatile uint16_t pending[MAX_SLOTS]; // slot events the interrupt handler collected
 static struct virtio_pmem pmem;
+static volatile int pmem_ready;
 
 static int on_trap(struct trap_frame *f) {
     if (f->mcause != (MCAUSE_INTERRUPT | 11)) return 0;
     const unsigned source = plic_claim();
     for (int i = 0; i < nslots; ++i)
         if (pcie_slot_irq(&slots[i]) == source) pending[i] |= pcie_slot_events(&slots[i]);
+    // The device behind a port shares the port's INTx line (device 0 on its bus): reading its
+    // ISR lowers its level, or the interrupt would come back at once.
+    if (pmem_ready && pci_irq(pmem.dev.pci) == source) (void)*pmem.dev.isr;
     if (source) plic_complete(source);
     return 1;
 }
@@ -58,7 +62,13 @@ int main(void) {
         i = wait_for(PCIE_SLOT_PRESENCE_CHANGED, &events);
     } while (!(events & PCIE_SLOT_PRESENT));
     struct pcie_slot *s = &slots[i];
-    while (!pcie_slot_link_up(s)) __asm__ volatile("wfi");
+    // An empty slot is unpowered: the device arrives with the attention button pressed. Power
+    // the slot, wait for the link, and forget the plug's own events.
+    pcie_slot_power_on(s);
+    while (!pcie_slot_link_up(s)) wait_for(PCIE_SLOT_LINK_CHANGED, &events);
+    csr_clear(mstatus, MSTATUS_MIE);
+    pending[i] = 0;
+    csr_set(mstatus, MSTATUS_MIE);
     if (pcie_slot_enable_function(s) != 0) {
         printf("virtio-pmem-hotplug: slot %u: nothing reachable behind the port\n", s->number);
         return 1;
@@ -69,6 +79,7 @@ int main(void) {
         printf("virtio-pmem-hotplug: slot %u: not a virtio-pmem device\n", s->number);
         return 1;
     }
+    pmem_ready = 1;
     printf("virtio-pmem-hotplug: range 0x%llx, %llu bytes\n", (unsigned long long)pmem.start,
            (unsigned long long)pmem.size);
     const char record[] = "pmemvp hot-plug record: written and flushed after device_add";
@@ -80,6 +91,7 @@ int main(void) {
     wait_for(PCIE_SLOT_BUTTON, &events);
     printf("virtio-pmem-hotplug: attention button: releasing the device, powering slot %u off\n", s->number);
     virtio_reset(&pmem.dev);
+    pmem_ready = 0;
     pcie_slot_power_off(s);
     do {
         wait_for(PCIE_SLOT_PRESENCE_CHANGED, &events);

@@ -14,6 +14,7 @@
 #define SLOTCTL_BUTTON_ENABLE (1u << 0)
 #define SLOTCTL_PRESENCE_ENABLE (1u << 3)
 #define SLOTCTL_INTERRUPT_ENABLE (1u << 5)
+#define SLOTCTL_POWER_INDICATOR_ON (1u << 8)
 #define SLOTCTL_POWER_INDICATOR_OFF (3u << 8)
 #define SLOTCTL_POWER_INDICATOR_MASK (3u << 8)
 #define SLOTCTL_POWER_OFF (1u << 10)
@@ -86,6 +87,12 @@ int pcie_slot_enable_function(struct pcie_slot *s) {
     if (next > s->window + s->window_size) return -1; /* its BARs do not fit the window */
     pci_write(slot, 0x04, 2, 0x6);
     return 0;
+}
+
+void pcie_slot_power_on(struct pcie_slot *s) {
+    const uint16_t control = (uint16_t)pci_read(s->port, s->cap + PCIE_SLOT_CONTROL, 2);
+    pci_write(s->port, s->cap + PCIE_SLOT_CONTROL, 2,
+              (control & ~(SLOTCTL_POWER_INDICATOR_MASK | SLOTCTL_POWER_OFF)) | SLOTCTL_POWER_INDICATOR_ON);
 }
 
 void pcie_slot_power_off(struct pcie_slot *s) {

@@ -37,6 +37,9 @@ int pcie_slot_link_up(const struct pcie_slot *s);
 /* The function in the slot (device 0 of its bus): its BARs placed in the window, memory decode
    and bus mastering on. 0 on success, -1 if the slot holds nothing reachable. */
 int pcie_slot_enable_function(struct pcie_slot *s);
+/* Turns slot power on (and the power indicator): a present device's link comes up. A device
+   plugged into an unpowered slot arrives with the attention button pressed: power it on. */
+void pcie_slot_power_on(struct pcie_slot *s);
 /* Turns slot power off (and the power indicator): the host removes the device. */
 void pcie_slot_power_off(struct pcie_slot *s);
 

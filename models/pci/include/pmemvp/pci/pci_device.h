@@ -56,6 +56,8 @@ public:
     bool bus_master() const { return command() & cfg::command_master; }
     std::uint16_t command() const { return read16(cfg::command); }
     // Header type 1: a PCI-to-PCI bridge (a root port).
+    // BAR `bar`'s size; 0 for no BAR (or the high half of a 64-bit BAR).
+    std::uint64_t bar_size(unsigned bar) const { return bar < num_bars ? bar_size_[bar] : 0; }
     bool is_bridge() const { return (config_[cfg::header_type] & 0x7f) == cfg::header_type_bridge; }
     // The INTx line level this function wants (before INTx disable is applied).
     bool intx_asserted() const { return intx_; }
