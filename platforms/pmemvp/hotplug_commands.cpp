@@ -261,7 +261,7 @@ void add_hotplug_commands(monitor::monitor& m, platform::virt_platform& top) {
               [&top](const std::string& args) { return hmp_result(top.object_del(args)); });
 
     // device_add takes any property (QEMU checks them per device type).
-    m.add_qmp("device_add", {}, [device_add](const json& args, command_error& error) {
+    m.add_qmp("device_add", {"*"}, [device_add](const json& args, command_error& error) {
         if (const auto text = device_text(args, error))
             if (auto e = device_add(*text); !e.empty()) error.set("GenericError", e);
         return json::object();

@@ -81,7 +81,14 @@ void simulate(const std::optional<sc_core::sc_time>& max_time, gdb::gdb_server* 
         // The next scripted command: a slice ends exactly there (slice ends change nothing).
         std::optional<sc_time> until_script;
         if (script && script->next_time_ps()) until_script = cli::from_ps(*script->next_time_ps()) - sc_time_stamp();
-        if (idle && !max_time && !until_script) return; // starved: the run is over, at the last event's time
+        if (idle && !max_time && !until_script) {
+            if (!monitors) return; // starved: the run is over, at the last event's time
+            // A live monitor may still wake the guest (device_add, a power failure): it waits
+            // for one at this simulated time, as QEMU's guest would wait in wfi.
+            monitors->serve_until(interrupted, [] { return sc_pending_activity(); });
+            if (machine_monitor->quit_requested() || interrupted() || !sc_pending_activity()) return;
+            continue;
+        }
         // The next event further than a slice away: straight to it (no wall time passes).
         const sc_time next = first || idle ? slice : sc_time_to_pending_activity();
         sc_time step = std::max(slice, next);

@@ -2,7 +2,8 @@
 // PCIe native hot-plug of virtio-pmem, as a driver sees it. Waits for a device to be plugged
 // into a pcie-root-port (device_add), brings it up, writes a record and flushes it; then waits
 // for the host's removal request (device_del presses the attention button), lets go of the
-// device and powers the slot off, after which the host removes it.
+// device and powers the slot off, after which the host removes it; then waits for the next
+// device. It never exits by itself: the host ends the run (quit).
 #include "pcie_hotplug.h"
 #include "pmemvp.h"
 #include "virtio_pmem.h"
@@ -46,21 +47,20 @@ static int wait_for(uint16_t want, uint16_t *events) {
     }
 }
 
-int main(void) {
-    nslots = pcie_find_slots(slots, MAX_SLOTS);
-    if (nslots == 0) {
-        printf("virtio-pmem-hotplug: no hot-plug slot; start with -device pcie-root-port,id=rp1,slot=1\n");
-        return 1;
-    }
-    pmemvp_set_trap_handler(on_trap);
-    for (int i = 0; i < nslots; ++i) plic_enable_source(pcie_slot_irq(&slots[i]));
-    printf("virtio-pmem-hotplug: %d hot-plug slot(s), waiting for a device\n", nslots);
-
+// One device's life in a slot: plugged, brought up, written and flushed, released on the host's
+// request. 0 when all went well.
+static int serve_one_device(int first) {
+    // A device added before the start (device_add while paused with -S, or -device ...,bus=)
+    // is there already; else wait for one.
     uint16_t events = 0;
-    int i;
-    do {
-        i = wait_for(PCIE_SLOT_PRESENCE_CHANGED, &events);
-    } while (!(events & PCIE_SLOT_PRESENT));
+    int i = -1;
+    printf("virtio-pmem-hotplug: waiting for a device\n");
+    for (int k = 0; first && k < nslots && i < 0; ++k)
+        if (pcie_slot_events(&slots[k]) & PCIE_SLOT_PRESENT) i = k;
+    while (i < 0) {
+        const int k = wait_for(PCIE_SLOT_PRESENCE_CHANGED, &events);
+        if (events & PCIE_SLOT_PRESENT) i = k;
+    }
     struct pcie_slot *s = &slots[i];
     // An empty slot is unpowered: the device arrives with the attention button pressed. Power
     // the slot, wait for the link, and forget the plug's own events.
@@ -97,5 +97,20 @@ int main(void) {
         wait_for(PCIE_SLOT_PRESENCE_CHANGED, &events);
     } while (events & PCIE_SLOT_PRESENT);
     printf("virtio-pmem-hotplug: slot %u is empty\n", s->number);
-    return flushed;
+    return flushed != 0;
+}
+
+int main(void) {
+    nslots = pcie_find_slots(slots, MAX_SLOTS);
+    if (nslots == 0) {
+        printf("virtio-pmem-hotplug: no hot-plug slot; start with -device pcie-root-port,id=rp1,slot=1\n");
+        return 1;
+    }
+    pmemvp_set_trap_handler(on_trap);
+    for (int i = 0; i < nslots; ++i) plic_enable_source(pcie_slot_irq(&slots[i]));
+    printf("virtio-pmem-hotplug: %d hot-plug slot(s)\n", nslots);
+
+    // Device after device, until the host quits (quit, or --monitor-script's end).
+    for (int first = 1;; first = 0)
+        if (serve_one_device(first) != 0) return 1;
 }

@@ -4,6 +4,7 @@
 // TCP; pmemvp's own commands and events; clients that send garbage or leave.
 #include "pmemvp/test/debugger.h"
 #include "pmemvp/test/harness.h"
+#include "pmemvp/test/monitor_client.h"
 #include "pmemvp/test/process.h"
 
 #include <arpa/inet.h>
@@ -22,68 +23,6 @@
 using namespace pmemvp::test;
 
 namespace {
-
-// A client of a monitor socket (Unix or TCP).
-class client {
-public:
-    explicit client(const std::string& unix_path) {
-        for (int i = 0; i < 500 && fd_ < 0; ++i) {
-            const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-            sockaddr_un a{};
-            a.sun_family = AF_UNIX;
-            std::snprintf(a.sun_path, sizeof a.sun_path, "%s", unix_path.c_str());
-            if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) fd_ = fd;
-            else {
-                close(fd);
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-        }
-    }
-    explicit client(unsigned tcp_port) : fd_(connect_tcp(tcp_port)) {}
-    ~client() {
-        if (fd_ >= 0) close(fd_);
-    }
-    client(const client&) = delete;
-    client& operator=(const client&) = delete;
-    bool connected() const { return fd_ >= 0; }
-    void send(const std::string& text) { (void)!::send(fd_, text.data(), text.size(), MSG_NOSIGNAL); }
-    // Reads until `count` lines ending in "\r\n" (or text ending in `until`) arrived, at most 20 s.
-    std::string read_lines(int count, const std::string& until = "") {
-        for (int waited = 0; waited < 20000; waited += 20) {
-            std::size_t lines = 0;
-            for (std::size_t at = 0; (at = buffer_.find("\r\n", at)) != std::string::npos; at += 2) ++lines;
-            if ((until.empty() && static_cast<int>(lines) >= count) ||
-                (!until.empty() && buffer_.find(until) != std::string::npos))
-                break;
-            pollfd p{fd_, POLLIN, 0};
-            if (poll(&p, 1, 20) > 0) {
-                char b[4096];
-                const ssize_t n = recv(fd_, b, sizeof b, 0);
-                if (n <= 0) break;
-                buffer_.append(b, static_cast<std::size_t>(n));
-            }
-        }
-        // The first `count` lines (or all up to `until`).
-        std::size_t end = 0;
-        if (until.empty()) {
-            for (int i = 0; i < count && end != std::string::npos; ++i) {
-                end = buffer_.find("\r\n", end);
-                if (end != std::string::npos) end += 2;
-            }
-            if (end == std::string::npos) end = buffer_.size();
-        } else {
-            end = buffer_.find(until);
-            end = end == std::string::npos ? buffer_.size() : end + until.size();
-        }
-        std::string out = buffer_.substr(0, end);
-        buffer_.erase(0, end);
-        return out;
-    }
-
-private:
-    int fd_ = -1;
-    std::string buffer_;
-};
 
 std::string without_timestamps(const std::string& text) {
     return std::regex_replace(text, std::regex(R"("timestamp": \{"seconds": \d+, "microseconds": \d+\})"),
@@ -123,7 +62,7 @@ TEST(monitor, qmp_answers_as_qemu_does) {
     };
     auto converse = [&](const std::vector<std::string>& argv, const std::string& socket) {
         background vp(argv);
-        client c(socket);
+        monitor_client c(socket);
         EXPECT_TRUE(c.connected());
         std::vector<std::string> replies{c.read_lines(1)}; // the greeting
         for (const auto& [request, lines] : session) {
@@ -173,7 +112,7 @@ TEST(monitor, qmp_schedules_a_power_failure_and_reports_the_lost_lines) {
     background vp({pmemvp_binary(), "-S", "-qmp", "unix:" + dir + "/q.sock,server=on,wait=off", "-machine",
                    "virt,nvdimm=on", "-object", "memory-backend-file,id=m0,share=on,size=16M,mem-path=" + dir + "/d.img",
                    "-device", "nvdimm,id=nv0,memdev=m0", "-kernel", guest("persist-bug")});
-    client c(dir + "/q.sock");
+    monitor_client c(dir + "/q.sock");
     ASSERT_TRUE(c.connected());
     c.read_lines(1);
     c.send(R"({"execute": "qmp_capabilities"})");
@@ -216,16 +155,16 @@ TEST(monitor, clients_that_send_garbage_or_leave_never_change_the_run) {
                    "unix:" + dir + "/q.sock,server=on,wait=off", "-monitor",
                    "tcp:127.0.0.1:" + std::to_string(port) + ",server=on,wait=off"});
     {
-        client garbage(dir + "/q.sock");
+        monitor_client garbage(dir + "/q.sock");
         ASSERT_TRUE(garbage.connected());
         std::mt19937 random(15);
         std::string bytes;
         for (int i = 0; i < 200000; ++i) bytes += static_cast<char>(random());
         garbage.send(bytes);
-        client half(dir + "/q.sock");
+        monitor_client half(dir + "/q.sock");
         half.send(R"({"execute": "qmp_capabilities"} {"execute": "query-sta)"); // and goes
     }
-    client hmp(port); // listening before the run starts
+    monitor_client hmp(port); // listening before the run starts
     EXPECT_TRUE(hmp.connected());
     if (hmp.connected()) {
         hmp.read_lines(0, "(qemu) ");
@@ -275,10 +214,10 @@ TEST(monitor, chardev_and_mon_are_qemus_long_form_of_qmp_and_monitor) {
                    "socket,id=qmp0,path=" + dir + "/q.sock,server=on,wait=off", "-mon", "chardev=qmp0,mode=control",
                    "-chardev", "socket,id=hmp0,host=127.0.0.1,port=" + std::to_string(port) + ",server=on,wait=off",
                    "-mon", "chardev=hmp0"});
-    client q(dir + "/q.sock");
+    monitor_client q(dir + "/q.sock");
     ASSERT_TRUE(q.connected());
     EXPECT_NE(q.read_lines(1).find("\"QMP\""), std::string::npos);
-    client h(port);
+    monitor_client h(port);
     ASSERT_TRUE(h.connected());
     EXPECT_NE(h.read_lines(0, "(qemu) ").find("monitor - type 'help'"), std::string::npos);
     h.send("info status\n");
@@ -354,7 +293,7 @@ TEST(monitor_script, a_recorded_session_replays_to_the_same_timeline) {
         args.insert(args.end(), {"-S", "-qmp", "unix:" + dir + "/q.sock,server=on,wait=off", "--record-monitor",
                                  dir + "/session"});
         background vp(args);
-        client c(dir + "/q.sock");
+        monitor_client c(dir + "/q.sock");
         ASSERT_TRUE(c.connected());
         c.read_lines(1);
         c.send(R"({"execute": "qmp_capabilities"})");
@@ -411,7 +350,7 @@ TEST(monitor, daemonize_gives_the_shell_back_and_serves_qmp_in_the_background) {
     const pid_t daemon = std::stoi(read_file(dir + "/pid"));
     EXPECT_EQ(kill(daemon, 0), 0) << "the daemon runs on";
     {
-        client c(dir + "/q.sock");
+        monitor_client c(dir + "/q.sock");
         ASSERT_TRUE(c.connected());
         c.read_lines(1);
         c.send(R"({"execute": "qmp_capabilities"})");

@@ -39,7 +39,7 @@ json monitor::execute(const std::string& name, const json& arguments, command_er
     }
     for (const auto& [key, value] : arguments.items()) {
         bool known = false;
-        for (const auto& p : c->second.parameters) known = known || p == key;
+        for (const auto& p : c->second.parameters) known = known || p == key || p == "*";
         if (!known) {
             error.set("GenericError", "Parameter '" + key + "' is unexpected");
             return nullptr;

@@ -175,6 +175,13 @@ void server::poll(bool (*interrupted)()) {
     }
 }
 
+void server::serve_until(bool (*interrupted)(), const std::function<bool()>& woken) {
+    while (!woken() && !monitor_.quit_requested() && monitor_.state() != run_state::shutdown) {
+        if (interrupted && interrupted()) return;
+        serve(100);
+    }
+}
+
 void server::close_all() {
     for (auto& c : clients_)
         if (c->owns_fd) ::close(c->in);

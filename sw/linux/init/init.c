@@ -17,7 +17,8 @@
 //   pmemvp.end=poweroff|reboot|halt|hang    what to do at the end (default poweroff; hang
 //                                           idles forever, e.g. for a power failure injected
 //                                           after the scenario; halt powers off on RISC-V)
-// Scenarios: boot, pmem-write, dax, dax-nosync, check, list, bench (sw/linux/README.md).
+// Scenarios: boot, pmem-write, dax, dax-nosync, check, list, bench, wait-dev, wait-gone
+// (sw/linux/README.md).
 // Output: every line starts with "pmemvp-init: "; a step prints "<step>: ok" or
 // "<step>: failed: errno N (NAME)"; the last line before power-off is "pmemvp-init: done".
 
@@ -47,6 +48,10 @@ static long sys_ftruncate_(int fd, long length) {
     return r < 0 ? -1 : r;
 }
 static void pause_(void) { my_syscall4(__NR_ppoll, 0, 0, 0, 0); }
+static void sleep_ms_(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    my_syscall4(__NR_ppoll, 0, 0, &ts, 0);
+}
 
 // Index of the first newline (or the end) of s.
 static size_t strcspn_nl(const char *s) {
@@ -437,6 +442,23 @@ static void list_dir(const char *path, const char *const *prefixes, const char *
 
 static char logbuf[1 << 17];
 
+// wait-dev / wait-gone: until the device appears (a hot-plugged one, after Linux's pciehp has
+// brought it up) or disappears (after device_del), polling every 100 ms of guest time, at most
+// 60 s.
+static void scenario_wait(int present) {
+    struct stat st;
+    for (int i = 0; i < 600; ++i) {
+        if ((stat(dev, &st) == 0) == present) {
+            printf(PREFIX "wait-%s %s: ok after %d ms\n", present ? "dev" : "gone", dev, i * 100);
+            return;
+        }
+        sleep_ms_(100);
+    }
+    printf(PREFIX "wait-%s %s: failed: still %s after 60 s\n", present ? "dev" : "gone", dev,
+           present ? "missing" : "there");
+    failures++;
+}
+
 static void scenario_list(void) {
     long n = read_file("/proc/partitions");
     if (n >= 0)
@@ -551,6 +573,10 @@ static void run(const char *item) {
         scenario_list();
     else if (!strcmp(name, "bench"))
         scenario_bench();
+    else if (!strcmp(name, "wait-dev"))
+        scenario_wait(1);
+    else if (!strcmp(name, "wait-gone"))
+        scenario_wait(0);
     else if (!strcmp(name, "dax-nosync")) {
         dax_sync = 0;
         scenario_dax();
@@ -558,7 +584,7 @@ static void run(const char *item) {
     }
     else {
         printf(PREFIX "scenario %s: failed: unknown (known: boot, pmem-write, dax, check, "
-               "list, bench, dax-nosync)\n", name);
+               "list, bench, dax-nosync, wait-dev, wait-gone)\n", name);
         failures++;
     }
     if (mounted_mnt) {

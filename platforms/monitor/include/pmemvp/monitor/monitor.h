@@ -43,7 +43,7 @@ public:
     explicit monitor(version v);
 
     // QMP commands: `parameters` are the argument names accepted (others get QEMU's "Parameter
-    // 'x' is unexpected"); run gets the arguments object and returns "return"'s value, or sets
+    // 'x' is unexpected"; "*" accepts any); run gets the arguments object and returns "return"'s value, or sets
     // the error.
     using qmp_handler = std::function<json(const json& arguments, command_error& error)>;
     void add_qmp(const std::string& name, std::vector<std::string> parameters, qmp_handler run);

@@ -8,6 +8,7 @@
 #include "pmemvp/net/socket.h"
 
 #include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ public:
     // Between slices: accepts clients and serves what they sent. While the machine is stopped
     // (stop, -S), keeps serving until cont or quit (or a signal: `interrupted`).
     void poll(bool (*interrupted)());
+    // The machine has nothing to do (an idle guest, no timer): serves clients until `woken`
+    // says a command gave it something (a device plugged, a power failure), quit, or a signal.
+    void serve_until(bool (*interrupted)(), const std::function<bool()>& woken);
     // The run is over: what is left to send (SHUTDOWN) goes out; clients are closed.
     void close_all();
 
