@@ -47,6 +47,19 @@ TEST(monitor, qmp_answers_as_qemu_does) {
         {R"({"execute": "frobnicate", "id": 2})", 1},
         {R"({"execute": "query-status", "arguments": {"x": 1}})", 1},
         {R"({"execute": "query-name"})", 1},
+        // Objects and devices added and removed (the backend's file in the test's directory).
+        {R"({"execute": "object-add", "arguments": {"qom-type": "memory-backend-file", "id": "m2", "share": true, "mem-path": "MEM_PATH", "size": 67108864}})", 1},
+        {R"({"execute": "object-add", "arguments": {"qom-type": "memory-backend-file", "id": "m2", "share": true, "mem-path": "MEM_PATH", "size": 67108864}})", 1},
+        {R"({"execute": "object-add", "arguments": {"qom-type": "foo", "id": "m3"}})", 1},
+        {R"({"execute": "object-add", "arguments": {"qom-type": "memory-backend-file", "id": "m4", "share": "yes", "mem-path": "MEM_PATH", "size": 67108864}})", 1},
+        {R"({"execute": "object-add", "arguments": {"qom-type": "memory-backend-file", "id": "m5", "bogus": 1, "mem-path": "MEM_PATH", "size": 67108864}})", 1},
+        {R"({"execute": "device_add", "arguments": {"driver": "foo", "id": "x"}})", 1},
+        {R"({"execute": "device_del", "arguments": {"id": "x"}})", 1},
+        {R"({"execute": "device_del", "arguments": {"id": "rp1"}})", 1},
+        {R"({"execute": "object-del", "arguments": {"id": "x"}})", 1},
+        {R"({"execute": "object-del", "arguments": {"id": "m2"}})", 1},
+        {R"({"execute": "human-monitor-command", "arguments": {"command-line": "device_del x"}})", 1},
+        {R"({"execute": "human-monitor-command", "arguments": {"command-line": "object_del x"}})", 1},
         {R"({"execute": "human-monitor-command", "arguments": {"command-line": "info status"}})", 1},
         {R"({"execute": "human-monitor-command", "arguments": {"command-line": "info name"}})", 1},
         {R"({"execute": "human-monitor-command", "arguments": {"command-line": "bogus"}})", 1},
@@ -60,12 +73,15 @@ TEST(monitor, qmp_answers_as_qemu_does) {
         {R"({"execute": "query-status"})", 1},
         {R"({"execute": "quit", "id": 9})", 2},
     };
+    const std::string dir = make_temp_dir();
+    const std::string mem_path = dir + "/m2.img";
     auto converse = [&](const std::vector<std::string>& argv, const std::string& socket) {
         background vp(argv);
         monitor_client c(socket);
         EXPECT_TRUE(c.connected());
         std::vector<std::string> replies{c.read_lines(1)}; // the greeting
-        for (const auto& [request, lines] : session) {
+        for (auto [request, lines] : session) {
+            if (const auto at = request.find("MEM_PATH"); at != std::string::npos) request.replace(at, 8, mem_path);
             c.send(request);
             replies.push_back(without_timestamps(c.read_lines(lines)));
         }
@@ -73,12 +89,13 @@ TEST(monitor, qmp_answers_as_qemu_does) {
         EXPECT_EQ(r.status, 0) << r.err;
         return replies;
     };
-    const std::string dir = make_temp_dir();
     const auto qemu = converse({"qemu-system-riscv64", "-M", "virt", "-bios", "none", "-nographic", "-kernel",
-                                guest("spin"), "-S", "-name", "guest1", "-qmp",
+                                guest("spin"), "-S", "-name", "guest1", "-m", "256M,slots=2,maxmem=1G", "-device",
+                                "pcie-root-port,id=rp1,slot=1", "-qmp",
                                 "unix:" + dir + "/q.sock,server=on,wait=off"},
                                dir + "/q.sock");
-    const auto ours = converse({pmemvp_binary(), "-kernel", guest("spin"), "-S", "-name", "guest1", "-qmp",
+    const auto ours = converse({pmemvp_binary(), "-kernel", guest("spin"), "-S", "-name", "guest1", "-m",
+                                "256M,slots=2,maxmem=1G", "-device", "pcie-root-port,id=rp1,slot=1", "-qmp",
                                 "unix:" + dir + "/p.sock,server=on,wait=off"},
                                dir + "/p.sock");
     ASSERT_EQ(qemu.size(), ours.size());

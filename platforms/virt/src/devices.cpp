@@ -58,7 +58,7 @@ device_options parse_device(const std::string& text) {
     if (type == "virtio-pmem-pci") return virtio::virtio_pmem_options::parse(rest);
     if (type == "pcie-root-port") return root_port_options::parse(rest);
     // QEMU's words for a type it does not know.
-    throw config_error("'" + type + "' is not a valid device model name; -device help lists them");
+    throw config_error("'" + type + "' is not a valid device model name");
 }
 
 const std::string& device_id(const device_options& device) {
