@@ -163,7 +163,7 @@ TEST(pcie_root_port, is_a_type1_bridge_with_qemus_ids) {
     EXPECT_EQ(t.port_rd(pci::cfg::vendor_id, 4), 0x000c1b36u);
     EXPECT_EQ(t.port_rd(pci::cfg::revision, 4), 0x06040000u) << "class 0604 00, revision 0";
     EXPECT_EQ(t.port_rd(pci::cfg::header_type, 1), 0x01u);
-    EXPECT_EQ(t.port_rd(pci::cfg::interrupt_pin, 1), 1u) << "INTA";
+    EXPECT_EQ(t.port_rd(pci::cfg::interrupt_pin, 1), 2u) << "INTB: not the line of the device in its slot";
     EXPECT_TRUE(t.port_rd(pci::cfg::status, 2) & pci::cfg::status_capabilities);
     // No BARs: writing all ones reads back zero.
     t.port_wr(pci::cfg::bar0, 0xffffffff, 4);
@@ -283,7 +283,7 @@ TEST(pcie_root_port, functions_are_listed_in_bus_order) {
 
 TEST(pcie_root_port, plugging_into_an_unpowered_slot_signals_presence_and_the_button) {
     auto& t = tb();
-    const unsigned port_line = line(1, hot_dev);
+    const unsigned port_line = line(2, hot_dev);
     t.empty_slot(cap::sltctl_interrupt_enable | cap::sltctl_presence_enable | cap::sltctl_button_enable |
                  cap::sltctl_link_enable);
     t.clear_sltsta(0xffff); // the Command Completed of empty_slot's write (CCIE is off)
@@ -291,7 +291,7 @@ TEST(pcie_root_port, plugging_into_an_unpowered_slot_signals_presence_and_the_bu
     t.hot.plug(t.fn);
     EXPECT_EQ(t.sltsta(), cap::sltsta_presence | cap::sltsta_presence_changed | cap::sltsta_button);
     EXPECT_FALSE(t.hot.link_active()) << "no power, no link";
-    EXPECT_TRUE(t.irqs.level[port_line]) << "INTA of device 1 is line 1";
+    EXPECT_TRUE(t.irqs.level[port_line]) << "INTB of device 1 is line 2";
     for (unsigned l = 0; l < 4; ++l) {
         if (l != port_line) { EXPECT_FALSE(t.irqs.level[l]) << l; }
     }
@@ -317,7 +317,7 @@ TEST(pcie_root_port, plugging_into_an_unpowered_slot_signals_presence_and_the_bu
 
 TEST(pcie_root_port, plugging_into_a_powered_slot_brings_the_link_up) {
     auto& t = tb();
-    const unsigned port_line = line(1, hot_dev);
+    const unsigned port_line = line(2, hot_dev);
     t.empty_slot(cap::sltctl_interrupt_enable | cap::sltctl_presence_enable);
     t.set_sltctl(t.sltctl() & ~cap::sltctl_power_off);
     t.clear_sltsta(0xffff);
@@ -339,7 +339,7 @@ TEST(pcie_root_port, plugging_into_a_powered_slot_brings_the_link_up) {
 
 TEST(pcie_root_port, every_slot_control_write_completes_a_command) {
     auto& t = tb();
-    const unsigned port_line = line(1, hot_dev);
+    const unsigned port_line = line(2, hot_dev);
     t.empty_slot();
     t.clear_sltsta(0xffff);
     EXPECT_FALSE(t.sltsta() & cap::sltsta_command_completed);
@@ -363,7 +363,7 @@ TEST(pcie_root_port, every_slot_control_write_completes_a_command) {
 
 TEST(pcie_root_port, device_del_presses_the_button_and_power_off_calls_back_before_unplug) {
     auto& t = tb();
-    const unsigned port_line = line(1, hot_dev);
+    const unsigned port_line = line(2, hot_dev);
     t.powered_function();
     t.set_sltctl(t.sltctl() | cap::sltctl_interrupt_enable | cap::sltctl_button_enable | cap::sltctl_link_enable);
     t.clear_sltsta(0xffff);
@@ -502,14 +502,16 @@ TEST(pcie_root_port, a_functions_intx_is_swizzled_through_the_port) {
     t.cold_fn.interrupt(true);
     EXPECT_TRUE(t.irqs.level[3]);
     EXPECT_FALSE(t.irqs.level[0] || t.irqs.level[1] || t.irqs.level[2]);
-    // Lines OR together: the hot port's own INTA (line 1) and cold_fn's.
+    // Lines OR together: the hot port's own INTB (line 2: never the line of the function in its
+    // slot, which Linux's pciehp needs) and cold_fn's.
     t.set_sltctl(t.sltctl() | cap::sltctl_interrupt_enable | cap::sltctl_button_enable);
     t.hot.request_unplug();
-    EXPECT_TRUE(t.irqs.level[1]);
+    EXPECT_TRUE(t.irqs.level[2]);
     EXPECT_TRUE(t.irqs.level[3]);
+    EXPECT_FALSE(t.irqs.level[1]);
     t.cold_fn.interrupt(false);
     EXPECT_FALSE(t.irqs.level[3]);
-    EXPECT_TRUE(t.irqs.level[1]);
+    EXPECT_TRUE(t.irqs.level[2]);
     // A function's INTx does not cross a link that is down.
     t.fn.interrupt(true);
     t.clear_sltsta(0xffff);

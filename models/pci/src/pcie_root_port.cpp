@@ -33,6 +33,12 @@ pcie_root_port::pcie_root_port(std::string name, unsigned slot, std::uint8_t por
     if (slot > max_slot_number)
         throw std::invalid_argument(this->name() + ": physical slot number " + std::to_string(slot) + " exceeds 8191");
     declare_type1_header();
+    // INTB, not QEMU's INTA: the device in the slot (device 0 behind the port) raises INTA, and
+    // the swizzle puts both on one line if the port uses INTA too. Linux's pciehp removes a
+    // device from its interrupt thread, and the device's driver then waits for its interrupt's
+    // handlers to finish (virtio's synchronize_irq): on a shared line it waits for itself.
+    // QEMU's port avoids that with MSI, which a PLIC platform has not.
+    config_bytes()[cfg::interrupt_pin] = 2;
 
     std::array<std::uint8_t, pcie::capability_size> cap{};
     cap[0] = pcie::capability_id;
