@@ -185,6 +185,20 @@ std::optional<sc_time> parse_time(const std::string& text) {
     return sc_time(*s, sc_core::SC_SEC);
 }
 
+// QEMU's options shown as QEMU shows them: one dash (boost prints two; both are accepted).
+std::string qemu_style(const std::string& text) {
+    std::istringstream in(text);
+    std::string line, out;
+    bool qemu_section = false;
+    while (std::getline(in, line)) {
+        if (line.rfind("QEMU-compatible options", 0) == 0) qemu_section = true;
+        else if (!line.empty() && line[0] != ' ') qemu_section = false;
+        if (qemu_section && line.rfind("  --", 0) == 0) line.erase(2, 1);
+        out += line + "\n";
+    }
+    return out;
+}
+
 std::string usage() {
     std::ostringstream os;
     os << "usage: pmemvp -kernel guest.elf [options]\n"
@@ -192,7 +206,7 @@ std::string usage() {
           "Exit status: the guest's test-finisher code; 2 for a bad command line or file;\n"
           "124 when --max-time ends the run; 125 when the guest waits for an interrupt that\n"
           "cannot come.\n\n"
-       << describe();
+       << qemu_style([] { std::ostringstream d; d << describe(); return d.str(); }());
     return os.str();
 }
 
@@ -306,6 +320,31 @@ run_options parse_command_line(int argc, const char* const* argv) {
                     o.help = true;
                     return o;
                 }
+    if (vm.count("d") && require_string(vm, "d") == "help") {
+        o.timing_help = "int            every trap and interrupt taken, with SBI calls (ecall from S)\n"
+                        "guest_errors   accesses to addresses where nothing is mapped\n"
+                        "unimp          CSRs and instructions the hart does not implement\n";
+        o.help = true;
+        return o;
+    }
+    for (const char* key : {"machine", "M"}) {
+        if (!vm.count(key)) continue;
+        const std::string text = require_string(vm, key);
+        if (text == "help" || text == "?") {
+            o.timing_help = "Supported machines are:\n"
+                            "virt                 RISC-V VirtIO board with pmem: NVDIMMs (ACPI NFIT), virtio-pmem, PCIe hot-plug (default)\n";
+            o.help = true;
+            return o;
+        }
+        if (text == "virt,help" || text == "virt,?") {
+            o.timing_help = "virt options:\n"
+                            "  nvdimm=<bool>                     - allow -device nvdimm (default off)\n"
+                            "  nvdimm-persistence=<cpu|mem-ctrl|none> - the NFIT platform capabilities and what a power failure keeps (default: none given; the model keeps the write-pending queue)\n"
+                            "  dumpdtb=<str>                     - write the device tree blob to a file and exit\n";
+            o.help = true;
+            return o;
+        }
+    }
     if (vm.count("trace")) {
         const std::string text = require_string(vm, "trace");
         if (text.find('=') != std::string::npos || text.find('*') != std::string::npos)
@@ -420,13 +459,6 @@ run_options parse_command_line(int argc, const char* const* argv) {
     if (vm.count("symbols")) o.symbol_files = vm["symbols"].as<std::vector<std::string>>();
     if (vm.count("d")) {
         const std::string text = require_string(vm, "d");
-        if (text == "help") {
-            o.help = true;
-            o.timing_help = "int            every trap and interrupt taken, with SBI calls (ecall from S)\n"
-                            "guest_errors   accesses to addresses where nothing is mapped\n"
-                            "unimp          CSRs and instructions the hart does not implement\n";
-            return o;
-        }
         std::size_t at = 0;
         while (at <= text.size()) {
             const std::size_t comma = std::min(text.find(',', at), text.size());

@@ -213,6 +213,17 @@ TEST(pmemvp, qemu_command_line_habits_work) {
     EXPECT_NE(run_pmemvp({"-device", "nvdimm,help"}).out.find("label-size=<size>"), std::string::npos);
     EXPECT_NE(run_pmemvp({"-object", "memory-backend-file,help"}).out.find("mem-path=<str>"), std::string::npos);
     expect_error({"-device", "e1000,help"}, "-device help lists them");
+    EXPECT_NE(devices.out.find("name \"pcie-root-port\""), std::string::npos) << devices.out;
+    EXPECT_NE(run_pmemvp({"-device", "pcie-root-port,help"}).out.find("slot=<uint8>"), std::string::npos);
+    EXPECT_NE(run_pmemvp({"-machine", "help"}).out.find("Supported machines are:\nvirt "), std::string::npos);
+    EXPECT_NE(run_pmemvp({"-M", "virt,help"}).out.find("nvdimm=<bool>"), std::string::npos);
+    EXPECT_NE(run_pmemvp({"-d", "help"}).out.find("guest_errors"), std::string::npos);
+    // --help shows QEMU's options as QEMU does, with one dash; pmemvp's own keep two.
+    const std::string help = run_pmemvp({"--help"}).out;
+    EXPECT_NE(help.find("\n  -machine virt"), std::string::npos) << help;
+    EXPECT_NE(help.find("\n  -device TYPE"), std::string::npos) << help;
+    EXPECT_EQ(help.find("\n  --machine"), std::string::npos) << help;
+    EXPECT_NE(help.find("\n  --monitor-script"), std::string::npos) << help;
     // -pidfile: written while running, removed at the end, never over a backing file.
     const auto pid = run_pmemvp({"-kernel", k, "-pidfile", dir + "/vp.pid"});
     EXPECT_EQ(pid.status, 0) << pid.err;
