@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // pmemvp's command line and every option parser under it. Byte 0 picks the target:
 //   0: parse_command_line on the rest, cut into argv words at NUL and newline bytes;
-//   1..: one sub-parser on the rest as a string (the list below).
+//   1..: one sub-parser on the rest as a string (the list below), including the device factory
+//   (parse_device, parse_object) that the monitor's device_add and object_add use too.
 // A config_error is the expected answer to a bad input (main() prints it and exits 2; it does
 // the same for an sc_report); anything else escaping, a crash, a hang or a sanitizer report is
 // a finding. Only options are parsed: nothing here opens, creates or maps a file.
@@ -14,6 +15,7 @@
 #include "pmemvp/tlm/log.h"
 #include "pmemvp/util/config_error.h"
 #include "pmemvp/util/keyval.h"
+#include "pmemvp/platform/devices.h"
 #include "pmemvp/virtio/virtio_pmem.h"
 
 #include <cstdint>
@@ -60,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size < 1 || size > 4096) return 0;
     const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
     try {
-        switch (data[0] % 12) {
+        switch (data[0] % 14) {
         case 0: command_line(text); break;
         case 1: keyvals(text); break;
         case 2: (void)util::parse_size(text); break;
@@ -73,6 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 9: (void)pmem::failure_policy::parse(text); (void)pmem::parse_domain(text); break;
         case 10: (void)util::parse_bool(text); (void)logger::parse_level(text); break;
         case 11: (void)pmem::timing_profile::named(text).describe(); break;
+        case 12: (void)platform::device_id(platform::parse_device(text)); break; // -device, device_add
+        case 13: (void)platform::parse_object(text); break;                      // -object, object_add
         }
     } catch (const config_error&) {
     } catch (const sc_core::sc_report&) {
