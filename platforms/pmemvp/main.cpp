@@ -219,8 +219,8 @@ int run(const cli::run_options& options) {
         if (!vcd) throw config_error("--vcd '" + options.vcd_file + "': cannot create the file");
         vcd->set_time_unit(1, sc_core::SC_NS);
         for (const auto& t : top.persistence_domains()) {
-            std::string name = t.name;
-            for (char& c : name) if (c == '/' || c == '-') c = '_';
+            std::string name = cli::memory_key(top, t); // the user's id, as in --stats
+            for (char& c : name) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
             sc_core::sc_trace(vcd, t.domain->non_durable_count(), name + ".non_durable_lines");
             sc_core::sc_trace(vcd, t.domain->awaiting_fence_count(), name + ".awaiting_fence_lines");
             sc_core::sc_trace(vcd, t.domain->queued_count(), name + ".wpq_lines");
@@ -347,14 +347,18 @@ int run(const cli::run_options& options) {
     const bool list_findings = options.persist_check != cli::run_options::check::off;
     std::vector<std::pair<std::string, pmem::finding>> findings;
     std::uint64_t finding_count = 0;
+    // Named by the user's ids (nv0, vp0), as --stats names them.
+    std::map<std::string, std::string> label;
+    for (const auto& t : top.persistence_domains()) label[t.name] = cli::memory_key(top, t);
     for (const auto& t : top.persistence_domains())
-        for (const auto& f : t.domain->findings()) findings.emplace_back(t.name, f);
+        for (const auto& f : t.domain->findings()) findings.emplace_back(label[t.name], f);
     if (top.power_failed()) {
-        findings.insert(findings.end(), top.power_fail_findings().begin(), top.power_fail_findings().end());
+        for (const auto& [name, f] : top.power_fail_findings())
+            findings.emplace_back(label.count(name) ? label[name] : name, f);
     } else {
         for (const auto& t : top.persistence_domains()) {
             if (!list_findings) finding_count += t.domain->count_at_end();
-            else for (const auto& f : t.domain->check_at_end(top.cpu.now())) findings.emplace_back(t.name, f);
+            else for (const auto& f : t.domain->check_at_end(top.cpu.now())) findings.emplace_back(label[t.name], f);
         }
     }
     finding_count += findings.size();
