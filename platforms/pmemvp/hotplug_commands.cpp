@@ -107,12 +107,12 @@ std::string parse(const std::string& text, Parse parse_text, std::optional<T>& o
     }
 }
 
+// QEMU's names for the classes pmemvp has; nullptr for the others (QEMU then gives no "desc").
 const char* class_description(std::uint32_t class_code) {
     switch (class_code >> 8) {
     case 0x0600: return "Host bridge";
     case 0x0604: return "PCI bridge";
-    case 0x00ff: return "Class 00ff";
-    default: return "Class";
+    default: return nullptr;
     }
 }
 
@@ -147,7 +147,8 @@ json function_json(platform::virt_platform& top, unsigned bus, unsigned device, 
     f["qdev_id"] = qdev_id;
     if (pin) f["irq"] = d.config_read(pci::cfg::interrupt_line, 1);
     f["slot"] = device;
-    f["class_info"] = {{"class", class_code >> 8}, {"desc", class_description(class_code)}};
+    f["class_info"] = {{"class", class_code >> 8}};
+    if (const char* desc = class_description(class_code)) f["class_info"]["desc"] = desc;
     json id = {{"device", d.config_read(pci::cfg::device_id, 2)}};
     if (!port) id["subsystem-vendor"] = d.config_read(pci::cfg::subsystem_vendor, 2);
     id["vendor"] = d.config_read(pci::cfg::vendor_id, 2);
@@ -184,12 +185,10 @@ void print_function(std::ostringstream& out, const json& f) {
                   f["slot"].get<unsigned>(), f["function"].get<unsigned>());
     out << line;
     const auto& cls = f["class_info"];
+    char name[32];
+    std::snprintf(name, sizeof name, "Class %04x", cls["class"].get<unsigned>());
     std::snprintf(line, sizeof line, "    %s: PCI device %04x:%04x\n",
-                  cls["desc"].get<std::string>() == "Class" ? ("Class " + [&] {
-                      char c[8];
-                      std::snprintf(c, sizeof c, "%04x", cls["class"].get<unsigned>());
-                      return std::string(c);
-                  }()).c_str() : cls["desc"].get<std::string>().c_str(),
+                  cls.contains("desc") ? cls["desc"].get<std::string>().c_str() : name,
                   f["id"]["vendor"].get<unsigned>(), f["id"]["device"].get<unsigned>());
     out << line;
     if (f["id"].contains("subsystem")) {
