@@ -88,9 +88,10 @@ public:
                   sc_core::sc_time write_latency = sc_core::SC_ZERO_TIME);
 
 private:
-    void socket_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) { b_transport(gp, delay); }
-    bool socket_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) { return get_direct_mem_ptr(gp, dmi); }
-    unsigned socket_dbg(tlm::tlm_generic_payload& gp) { return transport_dbg(gp); }
+    // Qualified calls: no virtual dispatch on the socket's path.
+    void socket_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) { memory_core::b_transport(gp, delay); }
+    bool socket_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) { return memory_core::get_direct_mem_ptr(gp, dmi); }
+    unsigned socket_dbg(tlm::tlm_generic_payload& gp) { return memory_core::transport_dbg(gp); }
 };
 
 } // namespace pmemvp
