@@ -8,7 +8,8 @@
 
 namespace pmemvp::nvdimm {
 
-control_page::control_page(const std::string& owner, unsigned flush_hints) : log_(owner), regs_(owner) {
+control_page::control_page(const std::string& owner, unsigned flush_hints, std::uint32_t irq_sources)
+    : log_(owner), regs_(owner), irq_sources_(irq_sources) {
     regs_.add("dsm_doorbell", NVDIMM_DSM_DOORBELL, 8).on_write([this](std::uint64_t v) {
         regs_.find(NVDIMM_DSM_DOORBELL)->set(v);
         sc_core::sc_time untimed; // only b_transport writes; a debug write never gets here
@@ -25,7 +26,7 @@ control_page::control_page(const std::string& owner, unsigned flush_hints) : log
         });
     regs_.add("irq_enable", NVDIMM_IRQ_ENABLE, 4).on_read([this] { return irq_enable_; })
         .on_write([this](std::uint64_t v) {
-            irq_enable_ = static_cast<std::uint32_t>(v) & (NVDIMM_IRQ_DSM_DONE | NVDIMM_IRQ_HEALTH);
+            irq_enable_ = static_cast<std::uint32_t>(v) & irq_sources_;
             update_irq();
         });
     for (unsigned i = 0; i < flush_hints; ++i)
@@ -46,6 +47,11 @@ void control_page::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& d
     current_delay_ = &delay;
     regs_.transport(gp);
     current_delay_ = nullptr;
+}
+
+tlm::tlm_sync_enum control_page::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase&, sc_core::sc_time&) {
+    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return tlm::TLM_COMPLETED;
 }
 
 void control_page::raise(std::uint32_t bits) {

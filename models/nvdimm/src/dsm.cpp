@@ -41,20 +41,33 @@ struct dsm_handler::reply {
 
 dsm_handler::dsm_handler(std::vector<nvdimm*> dimms, std::vector<spa_range> ranges)
     : dimms_(std::move(dimms)), ranges_(std::move(ranges)) {
-    for (const auto& r : ranges_) {
-        for (unsigned pos = 0; pos < r.dimms.size(); ++pos) {
-            for (const auto& [off, len] : r.dimms[pos]->options().badranges) {
-                // Each DIMM line maps to its own place in the SPA range.
-                const std::uint64_t line = r.granularity ? r.granularity : len;
-                for (std::uint64_t o = off; o < off + len;) {
-                    const std::uint64_t n = std::min(off + len - o, line - o % line);
-                    const std::uint64_t spa = r.base + r.spa_offset(pos, o);
-                    add_bad(spa, spa + n);
-                    o += n;
-                }
+    for (const auto& r : ranges_) add_badranges(r);
+}
+
+void dsm_handler::add(nvdimm* dimm, const spa_range& range) {
+    dimms_.push_back(dimm);
+    ranges_.push_back(range);
+    add_badranges(range);
+}
+
+void dsm_handler::add_badranges(const spa_range& r) {
+    for (unsigned pos = 0; pos < r.dimms.size(); ++pos) {
+        for (const auto& [off, len] : r.dimms[pos]->options().badranges) {
+            // Each DIMM line maps to its own place in the SPA range.
+            const std::uint64_t line = r.granularity ? r.granularity : len;
+            for (std::uint64_t o = off; o < off + len;) {
+                const std::uint64_t n = std::min(off + len - o, line - o % line);
+                const std::uint64_t spa = r.base + r.spa_offset(pos, o);
+                add_bad(spa, spa + n);
+                o += n;
             }
         }
     }
+}
+
+void dsm_handler::set_fit(std::vector<unsigned char> fit) {
+    fit_ = std::move(fit);
+    fit_dirty_ = true;
 }
 
 void dsm_handler::add_bad(std::uint64_t start, std::uint64_t end) {
@@ -102,6 +115,8 @@ void dsm_handler::call(unsigned char* page) {
         out.status(dsm_status::not_supported);
     } else if (handle == 0) {
         root_call(function, arg, out);
+    } else if (handle == DSM_ROOT_FIT_HANDLE) {
+        reserved_root_call(function, arg, out);
     } else {
         auto it = std::find_if(dimms_.begin(), dimms_.end(), [&](nvdimm* d) { return d->handle() == handle; });
         if (it == dimms_.end())
@@ -247,6 +262,32 @@ void dsm_handler::root_call(std::uint32_t function, const unsigned char* arg, re
         out.u32(0);
         out.u64(length); // the whole range is clean now
         return;
+    }
+    out.status(dsm_status::not_supported);
+}
+
+// QEMU's _FIT protocol: the guest reads the FIT a page at a time, keeping the offset itself.
+void dsm_handler::reserved_root_call(std::uint32_t function, const unsigned char* arg, reply& out) {
+    switch (function) {
+    case fn_query:
+        out.u32(0x3); // functions 0, 1
+        return;
+    case DSM_FN_READ_FIT: {
+        const std::uint32_t offset = rd32(arg);
+        if (offset > fit_.size()) {
+            out.status(dsm_status::invalid_input);
+            return;
+        }
+        if (offset == 0) {
+            fit_dirty_ = false; // a new read begins
+        } else if (fit_dirty_) {
+            out.status(DSM_FIT_CHANGED); // the guest must start again at offset 0
+            return;
+        }
+        out.status(dsm_status::success);
+        out.put(fit_.data() + offset, std::min<std::size_t>(fit_.size() - offset, DSM_MAX_FIT_READ));
+        return;
+    }
     }
     out.status(dsm_status::not_supported);
 }

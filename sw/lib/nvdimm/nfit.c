@@ -47,6 +47,8 @@ static int find_spa(const struct nfit_info *info, uint16_t index) {
     return -1;
 }
 
+static int parse_structures(const uint8_t *t, uint32_t start, uint32_t table_length, struct nfit_info *info);
+
 int nfit_parse(const uint8_t *t, size_t length, struct nfit_info *info) {
     memset(info, 0, sizeof *info);
     if (length < 40) FAIL("truncated: %u bytes, shorter than the 40-byte NFIT header", (unsigned)length);
@@ -60,13 +62,23 @@ int nfit_parse(const uint8_t *t, size_t length, struct nfit_info *info) {
     if (sum != 0) FAIL("checksum mismatch: the bytes sum to 0x%02x, not 0", sum);
     memcpy(info->oem_id, t + 10, 6);
     memcpy(info->oem_table_id, t + 16, 8);
+    return parse_structures(t, 40, table_length, info);
+}
 
+int nfit_parse_structures(const uint8_t *structures, size_t length, struct nfit_info *info) {
+    memset(info, 0, sizeof *info);
+    if (length > 0xffffffffu) FAIL("%lu bytes of structures: more than an NFIT can hold", (unsigned long)length);
+    return parse_structures(structures, 0, (uint32_t)length, info);
+}
+
+/* The structures in t[start, table_length); offsets in messages count from t. */
+static int parse_structures(const uint8_t *t, uint32_t start, uint32_t table_length, struct nfit_info *info) {
     /* DCRs and IDTs are joined to memdevs after the walk; keep their offsets. */
     uint32_t dcr_at[NFIT_MAX_DIMMS], flush_at[NFIT_MAX_DIMMS];
     unsigned ndcr = 0, nflush = 0, nidt = 0;
     struct idt idts[NFIT_MAX_DIMMS];
     unsigned n = 0;
-    for (uint32_t off = 40; off < table_length; ++n) {
+    for (uint32_t off = start; off < table_length; ++n) {
         if (table_length - off < 4) FAIL("structure %u at 0x%x: truncated header", n, off);
         const uint8_t *s = t + off;
         const uint16_t type = le16(s), len = le16(s + 2);

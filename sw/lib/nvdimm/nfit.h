@@ -59,6 +59,9 @@ struct nfit_info {
    structure's length, and the cross-references between structures. Returns 0, or -1 with a
    message naming the structure and field in info->error. */
 int nfit_parse(const uint8_t *table, size_t length, struct nfit_info *info);
+/* The same for NFIT structures without the table header: what ACPI's _FIT returns, and what
+   pmemvp's Read FIT DSM (nvdimm_read_fit) reads. Offsets in messages count from `structures`. */
+int nfit_parse_structures(const uint8_t *structures, size_t length, struct nfit_info *info);
 
 /* "persistent", "volatile", ... for a SPA range type GUID. */
 const char *nfit_spa_type_name(const uint8_t guid[16]);

@@ -18,6 +18,14 @@
 /* Interrupt status bits. */
 #define NVDIMM_IRQ_DSM_DONE (1u << 0) /* a DSM call completed (its answer is in the page) */
 #define NVDIMM_IRQ_HEALTH (1u << 1)   /* the SMART health changed (read it with DSM function 1) */
+#define NVDIMM_IRQ_FIT_CHANGED (1u << 2) /* root page only: a DIMM was hot-plugged (read the FIT) */
+
+/* The NVDIMM root device's page (ACPI0012): the same registers as a DIMM's control page
+   (DSM doorbell, status, calls, irq status/enable) without flush hints, right after the
+   NVDIMM_MAX_SLOTS DIMM pages. It exists even with no DIMM, so a guest can learn of hot-plugged
+   ones: irq bits NVDIMM_IRQ_DSM_DONE and NVDIMM_IRQ_FIT_CHANGED. */
+#define NVDIMM_ROOT_PAGE_OFFSET 0x10000u /* from the first DIMM page: NVDIMM_MAX_SLOTS * 4 KiB */
+#define NVDIMM_ROOT_IRQ_VIRT 12u         /* the root's PLIC source on the virt platform */
 
 /* The DSM page (QEMU's layout): in {u32 handle, u32 revision, u32 function, u8 arg[4084]};
    out {u32 length (counting itself), u32 status, data...}. Handle 0 is the root device. */
@@ -47,5 +55,14 @@
 #define DSM_FN_ARS_START 2
 #define DSM_FN_ARS_STATUS 3
 #define DSM_FN_CLEAR_ERROR 4
+/* QEMU's reserved root handle (its _FIT method calls it), revision 1: function 0 = query
+   (answers 0x3), function 1 = Read FIT, in {u32 offset}, out {u32 status, FIT bytes from
+   offset}: at most DSM_MAX_FIT_READ bytes a call, 0 bytes at the end. The FIT is the NFIT
+   without its 40-byte header (the structures only). Status DSM_FIT_CHANGED: the FIT changed
+   since the read at offset 0 began; read again from offset 0. */
+#define DSM_ROOT_FIT_HANDLE 0x10000u
+#define DSM_FN_READ_FIT 1
+#define DSM_FIT_CHANGED 0x100u
+#define DSM_MAX_FIT_READ 4088u /* the page minus {length, status} */
 
 #endif

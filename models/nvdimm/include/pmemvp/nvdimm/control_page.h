@@ -21,17 +21,26 @@ namespace pmemvp::nvdimm {
 //   0x014  irq_enable    (32-bit, RW: the line is high while status & enable)
 //   0x100  flush_hint[i] (64-bit, W: drains the DIMM's write-pending queue; counted)
 // The owner moves the DSM page (dma) and drains (on_flush_hint); this class keeps the protocol.
-class control_page {
+// The NVDIMM root's page is one too, with no flush hints and its own interrupt bits.
+//
+// A TLM target without a socket (addresses are offsets in the page), so a platform can map
+// a hot-plugged DIMM's page with router::map_at_run_time; a module puts a socket in front.
+class control_page : public tlm::tlm_fw_transport_if<> {
 public:
     static constexpr std::uint64_t page_size = NVDIMM_CONTROL_PAGE_SIZE;
     static constexpr std::uint64_t flush_hint_offset = NVDIMM_FLUSH_HINT(0);
+    static constexpr std::uint32_t dimm_irqs = NVDIMM_IRQ_DSM_DONE | NVDIMM_IRQ_HEALTH;
 
-    control_page(const std::string& owner, unsigned flush_hints);
+    // `irq_sources`: the NVDIMM_IRQ_* bits irq_enable can switch on.
+    control_page(const std::string& owner, unsigned flush_hints, std::uint32_t irq_sources = dimm_irqs);
 
     // Serves an access at an offset in the page; `delay` grows by what a flush-hint drain or the
     // DSM page's DMA costs.
-    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    unsigned transport_dbg(tlm::tlm_generic_payload& gp) { return regs_.transport_dbg(gp); }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
+    unsigned transport_dbg(tlm::tlm_generic_payload& gp) override { return regs_.transport_dbg(gp); }
+    // Registers: no DMI, loosely timed only.
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
+    tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase&, sc_core::sc_time&) override;
 
     // The mailbox of the calls (the DIMM's own, or its root's, shared by every DIMM).
     void use_dsm(dsm_handler& dsm) { dsm_ = &dsm; }
@@ -63,6 +72,7 @@ private:
     dsm_handler* dsm_ = nullptr;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> dma_windows_;
     std::uint64_t flush_writes_ = 0;
+    std::uint32_t irq_sources_;
     std::uint32_t dsm_status_ = 0, irq_status_ = 0, irq_enable_ = 0;
     bool irq_level_ = false;
     sc_core::sc_time* current_delay_ = nullptr;

@@ -13,7 +13,8 @@ namespace pmemvp::nvdimm {
 // The _DSM mailbox protocol, with QEMU's buffer layout: the guest's 4 KiB page holds
 //   in:  {u32 handle, u32 revision, u32 function, u8 arg3[4084]}
 //   out: {u32 length (counting itself), u8 data[4092]}  (data starts with a u32 status)
-// Handle 0 is the root device (ARS functions), handle slot + 1 a DIMM (Intel DSM functions).
+// Handle 0 is the root device (ARS functions), handle slot + 1 a DIMM (Intel DSM functions),
+// handle 0x10000 QEMU's reserved root handle (function 1: Read FIT, as QEMU's _FIT uses it).
 namespace dsm_status {
 constexpr std::uint32_t success = DSM_SUCCESS, not_supported = DSM_NOT_SUPPORTED,
                         no_such_device = DSM_NO_SUCH_DEVICE, invalid_input = DSM_INVALID_INPUT;
@@ -35,6 +36,13 @@ class dsm_handler {
 public:
     dsm_handler(std::vector<nvdimm*> dimms, std::vector<spa_range> ranges);
 
+    // A hot-plugged DIMM and its range: its calls, scrubs of its range, its injected badranges.
+    void add(nvdimm* dimm, const spa_range& range);
+    // The FIT that Read FIT serves (the NFIT's structures, without its header). A new FIT
+    // makes a read in progress (one that began at offset 0 before) answer DSM_FIT_CHANGED.
+    void set_fit(std::vector<unsigned char> fit);
+    const std::vector<unsigned char>& fit() const { return fit_; }
+
     // Runs the call in `page` (dsm_page_size bytes) and leaves the answer there. Never reads or
     // writes outside the page, whatever it holds.
     void call(unsigned char* page);
@@ -48,6 +56,8 @@ private:
     struct reply;
     void dimm_call(nvdimm& d, std::uint32_t function, const unsigned char* arg, reply& out);
     void root_call(std::uint32_t function, const unsigned char* arg, reply& out);
+    void reserved_root_call(std::uint32_t function, const unsigned char* arg, reply& out);
+    void add_badranges(const spa_range& r);
     const spa_range* range_holding(std::uint64_t address, std::uint64_t length) const;
     void add_bad(std::uint64_t start, std::uint64_t end);
     std::uint64_t clear_bad(std::uint64_t start, std::uint64_t end);
@@ -59,6 +69,8 @@ private:
     bool ars_started_ = false;
     std::uint64_t ars_address_ = 0, ars_length_ = 0;
     std::uint64_t calls_ = 0;
+    std::vector<unsigned char> fit_;
+    bool fit_dirty_ = false; // changed since the last read at offset 0 (QEMU's fit_dirty)
 };
 
 } // namespace pmemvp::nvdimm
