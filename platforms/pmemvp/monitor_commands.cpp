@@ -72,7 +72,7 @@ void add_platform_commands(monitor::monitor& m, platform::virt_platform& top, pl
                 list.push_back({{"type", "nvdimm"},
                                 {"data", {{"slot", d->slot()}, {"node", d->options().node}, {"addr", r.base},
                                           {"memdev", "/objects/" + d->memdev().id()}, {"id", d->id()},
-                                          {"hotpluggable", true}, {"hotplugged", false}, {"size", d->pmem_size()}}}});
+                                          {"hotpluggable", true}, {"hotplugged", top.hotplugged(*d)}, {"size", d->pmem_size()}}}});
         for (const auto& v : top.virtio_pmems())
             list.push_back({{"type", "virtio-pmem"},
                             {"data", {{"id", v->id()}, {"memaddr", v->address()}, {"size", v->size()},

@@ -214,3 +214,63 @@ TEST(hotplug, bad_requests_get_qemus_errors_and_change_nothing) {
                                "pcie-root-port,id=rp1,slot=1"),
               std::string::npos) << no_port.out;
 }
+
+// NVDIMM hot-plug: a DIMM added by QMP while sw/nvdimm-hotplug sleeps; the NVDIMM root device
+// raises FIT_CHANGED, the guest reads the new NFIT through the root's Read FIT DSM, finds the
+// DIMM, writes Linux-format labels for a namespace and a durable pattern; the host reads both
+// back from the new file.
+TEST(hotplug, an_nvdimm_added_at_run_time_is_found_through_the_updated_nfit) {
+    const std::string dir = make_temp_dir();
+    std::ofstream(dir + "/script")
+        << "@1ms object_add memory-backend-file,id=m0,share=on,mem-path=" + dir + "/nv0.img,size=64M\n"
+           "@2ms {\"execute\": \"device_add\", \"arguments\": {\"driver\": \"nvdimm\", \"id\": \"nv0\", \"memdev\": \"m0\", "
+           "\"label-size\": 131072}}\n"
+           "@2ms {\"execute\": \"query-memory-devices\"}\n"
+           "@2ms device_del nv0\n";
+    const auto r = run_process({pmemvp_binary(), "-machine", "virt,nvdimm=on,nvdimm-persistence=mem-ctrl", "-m",
+                                "256M,slots=4,maxmem=8G", "-kernel", guest("nvdimm-hotplug"), "--monitor-script",
+                                dir + "/script"});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    for (const char* text : {"nvdimm-hotplug: 0 DIMM(s) in the FIT at boot", "nvdimm-hotplug: the root says the FIT changed",
+                             "nmem0 handle 1 serial 0x123456 range 0x100000000 size 66977792 (new)",
+                             "created namespace0.0 on nmem0", "\"persistence_domain\":\"memory_controller\"",
+                             "wrote 4096 bytes at 0x100000000, durable; fletcher64 0x5b38aa00c9b8df00"})
+        EXPECT_NE(r.out.find(text), std::string::npos) << text << " in\n" << r.out;
+    EXPECT_NE(r.err.find("pmemvp: 2 ms: device_add nvdimm 'nv0' in slot 0, SPA range 0x100000000+0x3fe0000"),
+              std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("\"id\": \"nv0\", \"hotpluggable\": true, \"hotplugged\": true"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("nvdimm device hot unplug is not supported yet."), std::string::npos) << r.err;
+    // The pattern in the DIMM's memory, the namespace in its label area (read by the host tool).
+    const std::string image = read_file(dir + "/nv0.img");
+    ASSERT_GE(image.size(), 8u);
+    EXPECT_EQ(image.substr(0, 8), std::string("\x00gulptoh", 8)); // 0x686f74706c756700, little-endian
+    const auto labels = run_process({inspect_binary(), "labels", dir + "/nv0.img", "--label-size", "128K"});
+    EXPECT_EQ(labels.status, 0) << labels.err;
+    EXPECT_NE(labels.out.find("pmemvp-hotplug0"), std::string::npos) << labels.out;
+}
+
+TEST(hotplug, nvdimm_hot_plug_errors_are_qemus) {
+    const std::string dir = make_temp_dir();
+    auto attempt = [&](std::vector<std::string> machine, const std::string& device) {
+        std::vector<std::string> argv{pmemvp_binary(), "-S", "-monitor", "stdio"};
+        argv.insert(argv.end(), machine.begin(), machine.end());
+        argv.insert(argv.end(), {"-kernel", guest("nvdimm-hotplug")});
+        return run_in(dir, argv,
+                      "object_add memory-backend-file,id=m0,share=on,size=64M,mem-path=" + dir + "/e.img\n"
+                      "device_add " + device + "\nquit\n").out;
+    };
+    EXPECT_NE(attempt({"-m", "256M,slots=2,maxmem=8G"}, "nvdimm,id=nv0,memdev=m0").find("Error: nvdimm is not enabled"),
+              std::string::npos);
+    EXPECT_NE(attempt({"-machine", "virt,nvdimm=on", "-m", "256M"}, "nvdimm,id=nv0,memdev=m0")
+                  .find("Error: memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option"),
+              std::string::npos);
+    EXPECT_NE(attempt({"-machine", "virt,nvdimm=on", "-m", "256M,maxmem=8G"}, "nvdimm,id=nv0,memdev=m0")
+                  .find("Error: no slots where allocated, please specify the 'slots' option"),
+              std::string::npos);
+    EXPECT_NE(attempt({"-machine", "virt,nvdimm=on", "-m", "256M,slots=2,maxmem=8G"}, "nvdimm,id=nv0,memdev=m0,slot=5")
+                  .find("Error: invalid slot# 5, should be less than 2"),
+              std::string::npos);
+    EXPECT_NE(attempt({"-machine", "virt,nvdimm=on", "-m", "256M,slots=2,maxmem=8G"}, "nvdimm,id=nv0,memdev=nope")
+                  .find("Error: memdev 'nope' not found"),
+              std::string::npos);
+}

@@ -33,6 +33,14 @@ void add_object(virt_config& config, object_options object) {
     config.memory_backends.push_back(std::move(backend));
 }
 
+namespace {
+// The parsers and models name the command-line option in their messages ("-device nvdimm 'nv0':
+// ..."); a monitor command answers with the rest, as QEMU does.
+std::string without_prefix(const std::string& what, const std::string& prefix) {
+    return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+}
+} // namespace
+
 void virt_platform::log_change(const std::string& what) const {
     std::fprintf(stderr, "pmemvp: %s: %s\n", cpu.now().to_string().c_str(), what.c_str());
 }
@@ -91,8 +99,7 @@ std::uint64_t virt_platform::hotplug_address(std::uint64_t size) const {
 std::string virt_platform::device_add(const device_options& device) {
     if (run_over()) return "The run is over (the guest finished or the power failed); nothing can be added";
     if (std::holds_alternative<root_port_options>(device)) return "Bus 'pcie.0' does not support hotplugging";
-    if (std::holds_alternative<nvdimm::nvdimm_options>(device))
-        return "nvdimm hot-plug is not available yet; give -device nvdimm at start";
+    if (const auto* dimm = std::get_if<nvdimm::nvdimm_options>(&device)) return add_nvdimm(*dimm);
     const auto& o = std::get<virtio::virtio_pmem_options>(device);
     root_port* port = nullptr;
     if (!o.bus.empty()) {
@@ -114,14 +121,55 @@ std::string virt_platform::device_add(const device_options& device) {
     try {
         add_virtio_pmem(o, port, 0, true);
     } catch (const config_error& e) {
-        // The messages name the option list for the command line: drop that prefix here.
-        std::string what = e.what();
-        const std::string prefix = "-device virtio-pmem-pci '" + o.id + "': ";
-        return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+        return without_prefix(e.what(), "-device virtio-pmem-pci '" + o.id + "': ");
     }
     const auto& added = *pmem_devices_.back();
     log_change("device_add virtio-pmem-pci '" + added.id() + "' into pcie-root-port '" + port->id + "' (00:" +
                std::to_string(port->device) + ".0), memory " + util::hex(added.address()) + "+" + util::hex(added.size()));
+    return "";
+}
+
+std::string virt_platform::add_nvdimm(const nvdimm::nvdimm_options& o) {
+    if (!nvdimm_root_) return "nvdimm is not enabled: add 'nvdimm=on' to '-machine', e.g. -machine virt,nvdimm=on";
+    const std::string who = "device_add nvdimm '" + o.id + "'";
+    backend::file_backend* file = nullptr;
+    try {
+        const auto backend = std::find_if(backends_.begin(), backends_.end(), [&](const auto& b) { return b->id() == o.memdev; });
+        if (backend != backends_.end() && (*backend)->size() > o.label_size)
+            hotplug_address((*backend)->size() - o.label_size); // QEMU's maxmem checks (the memory, not the labels)
+        file = &claim_memdev(o.memdev, who);
+    } catch (const config_error& e) {
+        return without_prefix(e.what(), who + ": ");
+    }
+    nvdimm::nvdimm_device_options d;
+    d.dimm = o;
+    d.persistence = config_.persistence;
+    d.timing = config_.pmem_timing;
+    d.dsm_windows = {{ram_base, config_.ram_size}};
+    if (config_.pmem_timing && !pmem_cache_) pmem_cache_ = std::make_unique<pmem::cpu_cache>(*config_.pmem_timing);
+    nvdimm_root_->reserve_until(next_device_memory_); // after the virtio-pmem ranges
+    const nvdimm::hotplug_result r = nvdimm_root_->hotplug(d, *file, pmem_cache_.get());
+    if (!r) {
+        busy_memdevs_.erase(std::find(busy_memdevs_.begin(), busy_memdevs_.end(), o.memdev));
+        return without_prefix(r.error, "-device nvdimm '" + o.id + "': ");
+    }
+    // The root placed the range above everything mapped: these mappings cannot collide.
+    const unsigned slot = r.dimm->dimm().slot();
+    const std::string name = "pmem" + std::to_string(r.range.index);
+    bus.map_at_run_time(r.range.base, r.dimm->pmem_target(), name);
+    bus.map_at_run_time(nvdimm_control_base + slot * nvdimm::control_page::page_size, nvdimm::control_page::page_size,
+                        r.dimm->control_registers(), "nvdimm" + std::to_string(slot) + "-control");
+    next_device_memory_ = nvdimm_root_->end();
+    ranges_.push_back(r.range);
+    tracked_pmem t{name, file, &r.dimm->pmem_target(), &r.dimm->domain(), &r.dimm->dimm(), r.dimm->timing()};
+    t.base = r.range.base;
+    t.size = r.range.size;
+    t.device = r.dimm;
+    tracked_.push_back(t);
+    hotplugged_dimms_.push_back(&r.dimm->dimm());
+    if (on_memory_added) on_memory_added(tracked_.back());
+    log_change("device_add nvdimm '" + r.dimm->id() + "' in slot " + std::to_string(slot) + ", SPA range " +
+               util::hex(r.range.base) + "+" + util::hex(r.range.size) + "; the NFIT is updated (FIT_CHANGED)");
     return "";
 }
 
@@ -138,8 +186,9 @@ std::string virt_platform::device_del(const std::string& id) {
     }
     for (const auto& d : pmem_devices_)
         if (d->id() == id) return "Bus 'pcie.0' does not support hotplugging";
-    for (const auto& d : nvdimms_)
-        if (d->id() == id) return "nvdimm device hot unplug is not supported yet.";
+    if (nvdimm_root_)
+        for (const auto* d : nvdimm_root_->cores())
+            if (d->id() == id) return "nvdimm device hot unplug is not supported yet.";
     return "Device '" + id + "' not found";
 }
 

@@ -197,7 +197,7 @@ void virt_platform::create_nvdimms() {
     if (config_.nvdimms.empty()) {
         if (!config_.interleave_sets.empty())
             throw config_error("-object nvdimm-interleave: there are no -device nvdimm to interleave");
-        return;
+        if (!config_.nvdimm_enabled) return; // nvdimm=on: a root device for DIMMs added at run time
     }
     if (!config_.nvdimm_enabled)
         throw config_error("nvdimm is not enabled: add 'nvdimm=on' to '-machine', e.g. "
@@ -241,6 +241,9 @@ void virt_platform::create_nvdimms() {
     r.align = device_memory_align;
     r.control_base = nvdimm_control_base;
     r.capabilities = config_.nvdimm_persistence;
+    r.slots = config_.memory_slots; // -m ...,slots=N: what device_add may use
+    r.device_memory_end = pcie_mmio64_base; // the size check is QEMU's, in hotplug_address
+    r.dsm_windows = {{ram_base, config_.ram_size}};
     std::vector<nvdimm::nvdimm_device*> dimms;
     for (auto& d : nvdimms_) dimms.push_back(d.get());
     nvdimm_root_ = std::make_unique<nvdimm::nvdimm_root>("nvdimm", r, dimms);
@@ -372,6 +375,11 @@ void virt_platform::add_virtio_pmem(const virtio::virtio_pmem_options& o, root_p
 
 void virt_platform::map_nvdimms() {
     if (!nvdimm_root_) return;
+    // The root device's page (Read FIT, its interrupt): where guests find hot-plugged DIMMs.
+    bus.map(nvdimm_control_base + NVDIMM_ROOT_PAGE_OFFSET, nvdimm::control_page::page_size, nvdimm_root_->control,
+            "nvdimm-root");
+    nvdimm_root_->dma.bind(bus.in);
+    nvdimm_root_->irq.bind(plic, NVDIMM_ROOT_IRQ_VIRT);
     for (auto& d : nvdimms_) {
         const unsigned slot = d->dimm().slot();
         bus.map(nvdimm_control_base + slot * nvdimm::control_page::page_size, nvdimm::control_page::page_size,
@@ -383,7 +391,7 @@ void virt_platform::map_nvdimms() {
         const std::string name = "pmem" + std::to_string(r.index);
         bus.map(r.base, r.size, nvdimm_root_->range_socket(i), name);
         for (unsigned way = 0; way < r.dimms.size(); ++way) {
-            nvdimm::nvdimm_device& d = nvdimm_root_->device_of(*r.dimms[way]);
+            nvdimm::nvdimm_core& d = nvdimm_root_->core_of(*r.dimms[way]);
             tracked_pmem t{r.granularity ? name + "/" + d.id() : name, &d.file(),
                            r.granularity ? nullptr : &d.pmem_target(), &d.domain(), &d.dimm(), d.timing()};
             t.base = r.base;

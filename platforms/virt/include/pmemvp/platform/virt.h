@@ -18,6 +18,7 @@
 #include "pmemvp/tlm/memory_target.h"
 #include "pmemvp/tlm/router.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <list>
 #include <memory>
@@ -94,7 +95,7 @@ struct tracked_pmem {
     unsigned ways = 1, way = 0;
     std::uint64_t granularity = 0;
     // The module holding it (one of the two): what a power failure goes to.
-    nvdimm::nvdimm_device* device = nullptr;
+    nvdimm::nvdimm_core* device = nullptr;
     virtio::virtio_pmem* virtio = nullptr;
 };
 
@@ -131,6 +132,10 @@ public:
     }
     const std::vector<std::unique_ptr<nvdimm::nvdimm_device>>& nvdimms() const { return nvdimms_; }
     const std::vector<nvdimm::spa_range>& pmem_ranges() const { return ranges_; }
+    // Whether `dimm` came by device_add.
+    bool hotplugged(const nvdimm::nvdimm& dimm) const {
+        return std::find(hotplugged_dimms_.begin(), hotplugged_dimms_.end(), &dimm) != hotplugged_dimms_.end();
+    }
     // The device tree the hart gets in a1 (generated from the devices, or -dtb's, with /chosen
     // as -append and -initrd say), and where it goes in RAM.
     std::vector<unsigned char> device_tree() const;
@@ -160,7 +165,8 @@ public:
     std::string object_add(const object_options& object);
     std::string object_del(const std::string& id);
     // virtio-pmem-pci into a pcie-root-port (bus=ID, else the first free one): presence detect,
-    // and the guest's pciehp (or sw/ driver) takes it from there.
+    // and the guest's pciehp (or sw/ driver) takes it from there. nvdimm (-machine nvdimm=on):
+    // a new DIMM and SPA range, the NFIT rebuilt, the root device's FIT_CHANGED interrupt.
     std::string device_add(const device_options& device);
     // virtio-pmem-pci in a root port: presses the attention button. When the guest has let go
     // (slot power off) the device flushes, syncs its file, drops DMI, is unmapped and
@@ -216,6 +222,7 @@ private:
     // Makes a virtio-pmem-pci (at start, or `hot` by device_add) and plugs it into `port`, or
     // into bus 0 at `device` when `port` is nullptr. Throws config_error before changing anything.
     void add_virtio_pmem(const virtio::virtio_pmem_options& options, root_port* port, unsigned device, bool hot);
+    std::string add_nvdimm(const nvdimm::nvdimm_options& options);
     // The guest powered off `port`'s slot after device_del: the device goes.
     void finish_unplug(root_port& port);
     // Where a hot-plugged memory of `size` bytes goes: QEMU's device-memory checks (-m maxmem).
@@ -243,6 +250,7 @@ private:
     std::vector<std::unique_ptr<virtio::virtio_pmem_function>> retired_devices_;
     unsigned virtio_pmems_made_ = 0;
     std::vector<root_port> root_ports_;
+    std::vector<const nvdimm::nvdimm*> hotplugged_dimms_;
     std::list<tracked_pmem> tracked_;
     sc_core::sc_event power_fail_event_;
     bool started_ = false; // start_of_simulation has loaded the guest
