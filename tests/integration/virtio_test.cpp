@@ -74,7 +74,7 @@ TEST(virtio_pmem_e2e, a_write_not_followed_by_a_flush_is_reverted_by_a_power_fai
     EXPECT_EQ(file.substr(0, 46), "pmemvp record #1: durable after a polled flush");
     EXPECT_EQ(file.substr(4096, 40), std::string(40, '\0')) << "never flushed: reverted";
     EXPECT_NE(r.err.find("store not durable"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("virtio-pmem0 offset 0x1000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("vp0 offset 0x1000"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("1 line(s) were not durable"), std::string::npos) << r.err;
 }
 
