@@ -33,6 +33,7 @@ struct dsm_handler::reply {
     void u64(std::uint64_t v) { put(&v, 8); }
     void put(const void* p, std::size_t n) {
         n = std::min(n, dsm_page_size - used);
+        if (n == 0) return; // p may be null then (an empty FIT)
         std::memcpy(buf + used, p, n);
         used += n;
     }
