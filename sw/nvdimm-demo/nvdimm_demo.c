@@ -88,18 +88,6 @@ static int find_namespace(uint16_t spa_index, struct ns_label *found) {
 }
 
 #ifndef DELETE_NAMESPACES
-static void make_uuid(uint8_t uuid[16], uint64_t seed) {
-    // Version-4 layout from a deterministic generator: reproducible runs, distinct regions.
-    uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
-    for (int i = 0; i < 16; ++i) {
-        x ^= x >> 33;
-        x *= 0xff51afd7ed558ccdULL;
-        uuid[i] = (uint8_t)(x >> 56);
-    }
-    uuid[6] = (uuid[6] & 0x0f) | 0x40;
-    uuid[8] = (uuid[8] & 0x3f) | 0x80;
-}
-
 static int create_namespace(uint16_t spa_index, unsigned region_number) {
     const struct nfit_dimm_info *m[NFIT_MAX_DIMMS];
     const unsigned n = members(spa_index, m);
@@ -109,7 +97,7 @@ static int create_namespace(uint16_t spa_index, unsigned region_number) {
     }
     struct ns_label l;
     memset(&l, 0, sizeof l);
-    make_uuid(l.uuid, spa_index);
+    nslabel_make_uuid(l.uuid, spa_index);
     snprintf(l.name, sizeof l.name, "pmemvp-ns%u", region_number);
     l.nlabel = (uint16_t)n;
     l.rawsize = m[0]->region_size;

@@ -59,18 +59,6 @@ static int spa_position(uint16_t index) {
     return -1;
 }
 
-static void make_uuid(uint8_t uuid[16], uint64_t seed) {
-    // Version-4 layout from a deterministic generator: reproducible runs.
-    uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
-    for (int i = 0; i < 16; ++i) {
-        x ^= x >> 33;
-        x *= 0xff51afd7ed558ccdULL;
-        uuid[i] = (uint8_t)(x >> 56);
-    }
-    uuid[6] = (uuid[6] & 0x0f) | 0x40;
-    uuid[8] = (uuid[8] & 0x3f) | 0x80;
-}
-
 // The namespace on the new DIMM: an existing one (labels found), a new labelled one, or the
 // label-less one. Returns 1 if it has labels (l filled), 0 if label-less.
 static int create_namespace(const struct nfit_dimm_info *d, int region, struct ns_label *l) {
@@ -98,7 +86,7 @@ static int create_namespace(const struct nfit_dimm_info *d, int region, struct n
             return 1;
         }
     memset(l, 0, sizeof *l);
-    make_uuid(l->uuid, d->serial);
+    nslabel_make_uuid(l->uuid, d->serial);
     snprintf(l->name, sizeof l->name, "pmemvp-hotplug%d", region);
     l->nlabel = 1;
     l->position = 0;

@@ -260,3 +260,14 @@ void nslabel_uuid_string(const uint8_t u[16], char out[37]) {
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
              u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
+
+void nslabel_make_uuid(uint8_t uuid[16], uint64_t seed) {
+    uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
+    for (int i = 0; i < 16; ++i) {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdULL;
+        uuid[i] = (uint8_t)(x >> 56);
+    }
+    uuid[6] = (uuid[6] & 0x0f) | 0x40;
+    uuid[8] = (uuid[8] & 0x3f) | 0x80;
+}

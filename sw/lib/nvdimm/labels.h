@@ -71,6 +71,9 @@ int nslabel_remove(struct nslabel_area *area, const uint8_t uuid[16]);
 
 /* "0b1c...-..." (36 characters and a NUL). */
 void nslabel_uuid_string(const uint8_t uuid[16], char out[37]);
+/* A version-4 UUID from a deterministic generator seeded with `seed`: reproducible runs, distinct
+   seeds give distinct UUIDs. */
+void nslabel_make_uuid(uint8_t uuid[16], uint64_t seed);
 
 #ifdef __cplusplus
 }
