@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <sstream>
+#include <tuple>
 
 namespace pmemvp::cli {
 
@@ -186,7 +187,7 @@ void print_function(std::ostringstream& out, const json& f) {
     out << line;
     const auto& cls = f["class_info"];
     char name[32];
-    std::snprintf(name, sizeof name, "Class %04x", cls["class"].get<unsigned>());
+    std::snprintf(name, sizeof name, "Class %04u", cls["class"].get<unsigned>()); // decimal, as QEMU prints it
     std::snprintf(line, sizeof line, "    %s: PCI device %04x:%04x\n",
                   cls.contains("desc") ? cls["desc"].get<std::string>().c_str() : name,
                   f["id"]["vendor"].get<unsigned>(), f["id"]["device"].get<unsigned>());
@@ -205,22 +206,22 @@ void print_function(std::ostringstream& out, const json& f) {
         out << "      BUS " << b["number"].get<unsigned>() << ".\n";
         out << "      secondary bus " << b["secondary"].get<unsigned>() << ".\n";
         out << "      subordinate bus " << b["subordinate"].get<unsigned>() << ".\n";
-        for (const auto& [name, key] : {std::pair<const char*, const char*>{"IO range", "io_range"},
-                                        {"memory range", "memory_range"},
-                                        {"prefetchable memory range", "prefetchable_range"}}) {
-            std::snprintf(line, sizeof line, "      %s [0x%04llx, 0x%04llx]\n", name,
-                          static_cast<unsigned long long>(b[key]["base"].get<std::uint64_t>()),
+        for (const auto& [name, key, digits] : {std::tuple<const char*, const char*, int>{"IO range", "io_range", 4},
+                                                {"memory range", "memory_range", 8},
+                                                {"prefetchable memory range", "prefetchable_range", 8}}) {
+            std::snprintf(line, sizeof line, "      %s [0x%0*llx, 0x%0*llx]\n", name, digits,
+                          static_cast<unsigned long long>(b[key]["base"].get<std::uint64_t>()), digits,
                           static_cast<unsigned long long>(b[key]["limit"].get<std::uint64_t>()));
             out << line;
         }
     }
     for (const auto& r : f["regions"]) {
+        // QEMU's line; an unassigned BAR is at -1 (its end wraps, as QEMU prints it).
         const auto address = r["address"].is_number_unsigned() ? r["address"].get<std::uint64_t>() : ~0ull;
-        std::snprintf(line, sizeof line, "      BAR%u: %s memory at 0x%016llx [0x%016llx].\n", r["bar"].get<unsigned>(),
-                      r["mem_type_64"].get<bool>() ? "64 bit prefetchable" : "32 bit",
+        std::snprintf(line, sizeof line, "      BAR%u: %d bit%s memory at 0x%08llx [0x%08llx].\n", r["bar"].get<unsigned>(),
+                      r["mem_type_64"].get<bool>() ? 64 : 32, r["prefetch"].get<bool>() ? " prefetchable" : "",
                       static_cast<unsigned long long>(address),
-                      static_cast<unsigned long long>(address == ~0ull ? r["size"].get<std::uint64_t>() - 2
-                                                                       : address + r["size"].get<std::uint64_t>() - 1));
+                      static_cast<unsigned long long>(address + r["size"].get<std::uint64_t>() - 1));
         out << line;
     }
     out << "      id \"" << f["qdev_id"].get<std::string>() << "\"\n";
