@@ -58,6 +58,11 @@ json memories_json(const platform::virt_platform& p) {
                 {"unflushed_pages", v->dirty().dirty_pages()}, {"persistence", persistence_of(*t.domain)}};
         }
     }
+    for (const auto& r : p.removed_virtio_pmems()) // device_del took them: their figures until then
+        virtio[key_of(r.id, r.name)] = {
+            {"memdev", r.memdev}, {"address", r.address}, {"size", r.size}, {"flushes", r.flushes},
+            {"flushed_pages", r.flushed_pages}, {"last_flush_latency_ns", ns(r.last_flush_latency)},
+            {"removed_at_ns", ns(r.removed_at)}};
     return {{"nvdimms", nvdimms}, {"virtio_pmem", virtio}};
 }
 

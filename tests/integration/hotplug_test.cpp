@@ -162,6 +162,18 @@ TEST(hotplug, a_monitor_script_gives_the_same_timeline_every_run) {
     EXPECT_FALSE(unplugged(runs[0].err).empty()) << runs[0].err;
     EXPECT_EQ(unplugged(runs[0].err), unplugged(runs[1].err));
     EXPECT_NE(runs[0].err.find("Bus  1, device   0, function 0:"), std::string::npos) << runs[0].err;
+    // The removed device's figures stay in --stats, with when it went (schema: docs/schema).
+    const std::string stats = read_file(dir + "/a.json");
+    const auto vp1 = stats.find("\"vp1\": {");
+    ASSERT_NE(vp1, std::string::npos) << stats;
+    const std::string entry = stats.substr(vp1, stats.find('}', vp1) - vp1);
+    EXPECT_NE(entry.find("\"flushes\": 1,"), std::string::npos) << entry;
+    EXPECT_NE(entry.find("\"removed_at_ns\": 6"), std::string::npos) << entry; // removed at 6.00... ms
+    const auto valid = run_process({"python3", "-c",
+                                    "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), "
+                                    "json.load(open(sys.argv[2])))",
+                                    dir + "/a.json", source_path("docs/schema/stats.schema.json")});
+    EXPECT_EQ(valid.status, 0) << valid.err;
 }
 
 TEST(hotplug, bad_requests_get_qemus_errors_and_change_nothing) {

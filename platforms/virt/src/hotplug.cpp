@@ -204,6 +204,8 @@ void virt_platform::finish_unplug(root_port& port) {
     tracked_.remove_if([&f](const tracked_pmem& t) { return t.virtio == &f; });
     busy_memdevs_.erase(std::find(busy_memdevs_.begin(), busy_memdevs_.end(), f.memdev().id()));
     const std::string id = f.id();
+    removed_.push_back({id, f.name().substr(f.name().rfind('.') + 1), f.memdev().id(), f.address(), f.size(), f.flushes(),
+                        f.flushed_pages(), f.last_flush_latency(), cpu.now()});
     auto owned = std::find_if(pmem_devices_.begin(), pmem_devices_.end(), [&f](const auto& d) { return d.get() == &f; });
     retired_devices_.push_back(std::move(*owned));
     pmem_devices_.erase(owned);

@@ -173,6 +173,14 @@ public:
     // on_device_deleted(id) is called (QMP's DEVICE_DELETED).
     std::string device_del(const std::string& id);
     std::function<void(const std::string& id)> on_device_deleted;
+    // What a virtio-pmem-pci had done when device_del removed it (for --stats: the device and
+    // perhaps its backend are gone).
+    struct removed_virtio_pmem {
+        std::string id, name, memdev;
+        std::uint64_t address = 0, size = 0, flushes = 0, flushed_pages = 0;
+        sc_core::sc_time last_flush_latency, removed_at;
+    };
+    const std::vector<removed_virtio_pmem>& removed_virtio_pmems() const { return removed_; }
     std::optional<pmem_location> locate_pmem(std::uint64_t address) const;
     // What the platform has at `address`, for messages ("the memory of NVDIMM 'nv0', backed
     // by ..."); empty if nothing.
@@ -251,6 +259,7 @@ private:
     unsigned virtio_pmems_made_ = 0;
     std::vector<root_port> root_ports_;
     std::vector<const nvdimm::nvdimm*> hotplugged_dimms_;
+    std::vector<removed_virtio_pmem> removed_;
     std::list<tracked_pmem> tracked_;
     sc_core::sc_event power_fail_event_;
     bool started_ = false; // start_of_simulation has loaded the guest
