@@ -50,8 +50,8 @@ struct bridge_window {
 };
 
 // A PCI Express root port with a native hot-plug slot, QEMU's `pcie-root-port` (1b36:000c,
-// class 0604, type-1 header, INTA): one slot behind it, whose function sits at device 0,
-// function 0 of the port's secondary bus. Its PCI Express capability (version 2, Root Port,
+// class 0604, type-1 header; INTB where QEMU's has INTA and MSI, see pcie_root_port.cpp): one
+// slot behind it, whose function sits at device 0, function 0 of the port's secondary bus. Its PCI Express capability (version 2, Root Port,
 // Slot Implemented) advertises an attention button, a power controller, attention and power
 // indicators, hot-plug capable, no hot-plug surprise, no MRL sensor, no interlock, Command
 // Completed support, Data Link Layer Link Active reporting, a 2.5 GT/s x1 link, and the
@@ -59,7 +59,7 @@ struct bridge_window {
 //
 // Slot events (Slot Status, RW1C): attention button pressed, presence detect changed, command
 // completed (every Slot Control write), data link layer state changed. The port raises its
-// INTx (pin A) while Hot-Plug Interrupt Enable is set and an enabled event is pending, and
+// INTx (pin B) while Hot-Plug Interrupt Enable is set and an enabled event is pending, and
 // lowers it when the guest clears the bits: level-triggered, no MSI.
 //
 // The link is up while a function is present and slot power is on; the host reaches the
