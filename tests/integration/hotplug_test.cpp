@@ -189,6 +189,9 @@ TEST(hotplug, bad_requests_get_qemus_errors_and_change_nothing) {
                           "device_add pcie-root-port,id=rp2,slot=2\n"
                           "device_add virtio-pmem-pci,id=v,memdev=m\n"
                           "device_add virtio-pmem-pci,id=w,memdev=m\n"
+                          "device_del v\n"
+                          "device_del v\n"
+                          "object_add nvdimm-interleave,id=s,dimms=a:b\n"
                           "object_del m\n"
                           "object_del nope\n"
                           "device_del nope\n"
@@ -202,7 +205,8 @@ TEST(hotplug, bad_requests_get_qemus_errors_and_change_nothing) {
                              "Error: Bus 'pcie.0' does not support hotplugging",
                              "Error: every pcie-root-port holds a device",
                              "Error: object 'm' is in use, can not be deleted", "Error: object 'nope' not found",
-                             "Error: Device 'nope' not found"})
+                             "Error: Device 'nope' not found", "Error: Device v is already in the process of unplug",
+                             "Error: nvdimm-interleave can only be given at start"})
         EXPECT_NE(r.out.find(text), std::string::npos) << text << " in\n" << r.out;
 
     // -m without maxmem, and too little of it: QEMU's memory-device messages.
